@@ -1,0 +1,1 @@
+"""Lowest layer: configuration, unbound extensions, errors and logging. Imports nothing above it."""

@@ -1,0 +1,21 @@
+"""ORM tables. Importing this package registers every table on ``db.metadata`` (needed by Alembic)."""
+
+from whalefall.models.account import Account, AccountChange, AccountPrivilege, AccountRoleMembership
+from whalefall.models.instance import Credential, Instance, Tag
+from whalefall.models.job import JobRun
+from whalefall.models.sync import SyncRecord, SyncSession
+from whalefall.models.user import User
+
+__all__ = [
+    "Account",
+    "AccountChange",
+    "AccountPrivilege",
+    "AccountRoleMembership",
+    "Credential",
+    "Instance",
+    "JobRun",
+    "SyncRecord",
+    "SyncSession",
+    "Tag",
+    "User",
+]
