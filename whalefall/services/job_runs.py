@@ -1,0 +1,27 @@
+"""Job-run rows: one per execution of any job, scheduled or manual."""
+
+from __future__ import annotations
+
+from whalefall.core.extensions import db
+from whalefall.models import JobRun
+from whalefall.models._types import utcnow
+
+MAX_ERROR_LENGTH = 4000
+
+
+def start_run(job_id: str, task: str, trigger_kind: str, requested_by: str | None) -> JobRun:
+    run = JobRun(job_id=job_id, task=task, trigger_kind=trigger_kind, requested_by=requested_by, status="running")
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def finish_run(run_id: int, error: str | None = None, sync_session_id: int | None = None) -> JobRun:
+    db.session.rollback()  # whatever the task left half-done must not ride along with this row
+    run = db.session.get(JobRun, run_id)
+    run.finished_at = utcnow()
+    run.status = "failed" if error else "succeeded"
+    run.error = error[:MAX_ERROR_LENGTH] if error else None
+    run.sync_session_id = sync_session_id
+    db.session.commit()
+    return run
