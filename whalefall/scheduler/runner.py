@@ -1,0 +1,45 @@
+"""Runs one job: resolves the task by name, opens an app context, records a job run, logs with the job id."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from whalefall.core.logging import get_logger
+from whalefall.scheduler.registry import load_task
+from whalefall.services.job_runs import finish_run, start_run
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+log = get_logger(__name__)
+
+
+class JobExecutor:
+    """Holds the app so that jobs fired from scheduler threads run in its context."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def run(
+        self,
+        job_id: str,
+        task_name: str,
+        kwargs: dict[str, Any] | None = None,
+        trigger_kind: str = "scheduled",
+        requested_by: str | None = None,
+    ) -> Any:
+        with self.app.app_context(), structlog.contextvars.bound_contextvars(job_id=job_id, task=task_name):
+            run = start_run(job_id, task_name, trigger_kind, requested_by)
+            log.info("job_started", job_run_id=run.id, trigger=trigger_kind)
+            try:
+                result = load_task(task_name)(**(kwargs or {}), job_run_id=run.id)
+            except Exception as exc:
+                log.exception("job_failed", job_run_id=run.id)
+                finish_run(run.id, error=f"{type(exc).__name__}: {exc}")
+                return None
+            session_id = result.get("sync_session_id") if isinstance(result, dict) else None
+            finish_run(run.id, sync_session_id=session_id)
+            log.info("job_succeeded", job_run_id=run.id, result=result)
+            return result

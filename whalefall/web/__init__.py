@@ -1,0 +1,16 @@
+"""HTTP entry points: pages and the /api/v1 REST API. Route modules import a task only when they launch it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from whalefall.web.health import health
+    from whalefall.web.request_ids import install_request_ids
+
+    install_request_ids(app)
+    app.register_blueprint(health)
