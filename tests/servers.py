@@ -218,7 +218,8 @@ class MariaDBServer:
                 time.sleep(0.2)
         with conn.cursor() as cursor:
             cursor.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY %s", (self.password,))
-            cursor.execute("CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY %s", (self.password,))
+            cursor.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'")
+            cursor.execute("ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY %s", (self.password,))
             cursor.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION")
         conn.close()
         return self

@@ -22,9 +22,11 @@ _MISSING_SCHEMA = ("no such table", "does not exist", "undefinedtable")
 def register_commands(app: Flask) -> None:
     from whalefall.cli.instances import instance_group
     from whalefall.cli.serve import run_command, scheduler_command, serve_command
+    from whalefall.cli.sync import accounts_group, sync_command
     from whalefall.cli.users import user_group
 
-    for command in (run_command, serve_command, scheduler_command, user_group, instance_group):
+    commands = (run_command, serve_command, scheduler_command, user_group, instance_group, sync_command, accounts_group)
+    for command in commands:
         app.cli.add_command(command)
 
 

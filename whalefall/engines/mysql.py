@@ -1,7 +1,8 @@
-"""MySQL 5.7/8.x and MariaDB 10.x/11.x through PyMySQL."""
+"""MySQL 5.7/8.x and MariaDB 10.x/11.x through PyMySQL: connection, and the bulk read of the grant tables."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from whalefall.engines.base import (
@@ -13,9 +14,32 @@ from whalefall.engines.base import (
     ServerUnreachable,
     first_line,
 )
+from whalefall.engines.catalog import CatalogReader
+from whalefall.engines.inventory import Inventory
+from whalefall.engines.mysql_grants import GrantTables, build_accounts
 
-_ACCESS_DENIED = {1044, 1045, 1698}
+_ACCESS_DENIED = {1044, 1045, 1142, 1143, 1698}
 _CANNOT_CONNECT = {2002, 2003, 2005, 2006, 2013}
+
+# One query per grant table, whatever the number of accounts.
+_COMMON_READS = {
+    "db": "SELECT * FROM mysql.db",
+    "tables_priv": "SELECT Host, Db, User, Table_name, Table_priv FROM mysql.tables_priv",
+    "columns_priv": "SELECT Host, Db, User, Table_name, Column_name, Column_priv FROM mysql.columns_priv",
+    "procs_priv": "SELECT Host, Db, User, Routine_name, Routine_type, Proc_priv FROM mysql.procs_priv",
+    "proxies_priv": "SELECT Host, User, Proxied_host, Proxied_user, With_grant FROM mysql.proxies_priv",
+}
+_MARIADB_READS = {
+    "accounts": "SELECT User, Host, Priv FROM mysql.global_priv",
+    "roles_mapping": "SELECT Host, User, Role, Admin_option FROM mysql.roles_mapping",
+}
+_MYSQL8_READS = {
+    "global_grants": "SELECT USER, HOST, PRIV, WITH_GRANT_OPTION FROM mysql.global_grants",
+    "role_edges": "SELECT FROM_HOST, FROM_USER, TO_HOST, TO_USER, WITH_ADMIN_OPTION FROM mysql.role_edges",
+    "default_roles": "SELECT HOST, USER, DEFAULT_ROLE_HOST, DEFAULT_ROLE_USER FROM mysql.default_roles",
+}
+# Password hashes are never needed: dropped as soon as mysql.user is read.
+_SECRET_COLUMNS = ("authentication_string", "Password")
 
 
 class MySQLAdapter(EngineAdapter):
@@ -47,14 +71,54 @@ class MySQLAdapter(EngineAdapter):
             cursor.execute("SELECT VERSION()")
             return str(cursor.fetchone()[0])
 
+    def read_inventory(self, settings: ConnectionSettings, deadline: float | None = None) -> Inventory:
+        connection = self.connect(settings)
+        try:
+            reader = CatalogReader(
+                connection, settings, self.translate_error, deadline, f"{self.label} {settings.address}"
+            )
+            version = str(reader.scalar("SELECT VERSION()"))
+            tables = read_grant_tables(reader, version)
+            return Inventory(self.name, version, build_accounts(tables), queries=reader.queries)
+        finally:
+            connection.close()
+
     def translate_error(self, exc: BaseException, settings: ConnectionSettings) -> EngineError:
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
         where = f"{self.label} at {settings.address}"
         text = first_line(exc)
         if code in _ACCESS_DENIED:
-            return AuthenticationFailed(f"{where}: authentication failed: {text}")
+            return AuthenticationFailed(f"{where}: access denied: {text}")
         if code in _CANNOT_CONNECT:
             if "timed out" in text.lower():
                 return ServerTimeout(f"{where}: timed out after {settings.connect_timeout:g}s ({text})")
             return ServerUnreachable(f"{where} is unreachable: {text}")
         return super().translate_error(exc, settings)
+
+
+def read_grant_tables(reader: CatalogReader, version: str) -> GrantTables:
+    """Bulk-read every grant table the server has, in one consistent snapshot where the engine offers one."""
+    mariadb = "mariadb" in version.lower()
+    tables = GrantTables(flavor="mariadb" if mariadb else "mysql", server_version=version_tuple(version))
+    reader.rows("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+    try:
+        reads = dict(_COMMON_READS)
+        if mariadb:
+            reads.update(_MARIADB_READS)
+        else:
+            reads["accounts"] = "SELECT * FROM mysql.user"
+            if version_tuple(version) >= (8, 0):
+                reads.update(_MYSQL8_READS)
+        for attribute, sql in reads.items():
+            setattr(tables, attribute, reader.rows(sql))
+    finally:
+        reader.rows("ROLLBACK")
+    for row in tables.accounts:
+        for column in _SECRET_COLUMNS:
+            row.pop(column, None)
+    return tables
+
+
+def version_tuple(version: str) -> tuple[int, int]:
+    match = re.match(r"(\d+)\.(\d+)", version)
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)

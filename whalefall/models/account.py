@@ -110,7 +110,7 @@ class AccountRoleMembership(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(IDENTIFIER), index=True)
-    role_host: Mapped[str] = mapped_column(String(IDENTIFIER), default="")
+    role_host: Mapped[str | None] = mapped_column(String(IDENTIFIER))  # MySQL 8 only
     admin_option: Mapped[bool] = mapped_column(Boolean, default=False)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     extras: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from whalefall.core.extensions import db
@@ -30,6 +30,10 @@ class SyncSession(db.Model):
     failed_instances: Mapped[int] = mapped_column(Integer, default=0)
     skipped_instances: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Which process runs it (host:pid) and when it last showed life: a session whose process died is found
+    # and marked failed (interrupted) instead of staying "running" forever.
+    owner: Mapped[str | None] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     records: Mapped[list[SyncRecord]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True, order_by="SyncRecord.id"
@@ -40,6 +44,16 @@ class SyncRecord(db.Model):
     """What one session did to one instance: status, counts, timing and the precise error if any."""
 
     __tablename__ = "sync_records"
+    # At most one running sync per instance, enforced by the database across every process and host.
+    __table_args__ = (
+        Index(
+            "uq_sync_records_instance_running",
+            "instance_id",
+            unique=True,
+            postgresql_where=text("status = 'running'"),
+            sqlite_where=text("status = 'running'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sync_sessions.id", ondelete="CASCADE"), index=True)

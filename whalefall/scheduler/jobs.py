@@ -18,6 +18,12 @@ class JobDefinition:
 
 DEFAULT_JOBS: tuple[JobDefinition, ...] = (
     JobDefinition(
+        id="sync_accounts",
+        task="sync_accounts",
+        cron="0 1 * * *",
+        description="Sync the accounts and privileges of every active instance",
+    ),
+    JobDefinition(
         id="prune_history",
         task="prune_history",
         cron="30 3 * * *",

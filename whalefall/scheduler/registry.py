@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 TASK_FUNCTIONS: dict[str, str] = {
+    "sync_accounts": "whalefall.tasks.accounts_sync:sync_accounts",
     "prune_history": "whalefall.tasks.retention:prune_history",
 }
 

@@ -42,6 +42,8 @@ def upgrade():
         sa.Column("failed_instances", sa.Integer(), nullable=False),
         sa.Column("skipped_instances", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("owner", sa.String(length=255), nullable=True),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_sessions")),
     )
     with op.batch_alter_table("sync_sessions", schema=None) as batch_op:
@@ -200,6 +202,13 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_sync_records_instance_id"), ["instance_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_sync_records_session_id"), ["session_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_sync_records_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "uq_sync_records_instance_running",
+            ["instance_id"],
+            unique=True,
+            postgresql_where=sa.text("status = 'running'"),
+            sqlite_where=sa.text("status = 'running'"),
+        )
 
     op.create_table(
         "account_changes",
@@ -261,7 +270,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=255), nullable=False),
-        sa.Column("role_host", sa.String(length=255), nullable=False),
+        sa.Column("role_host", sa.String(length=255), nullable=True),
         sa.Column("admin_option", sa.Boolean(), nullable=False),
         sa.Column("is_default", sa.Boolean(), nullable=False),
         sa.Column("extras", JSON_TYPE, nullable=True),
@@ -299,6 +308,7 @@ def downgrade():
 
     op.drop_table("account_changes")
     with op.batch_alter_table("sync_records", schema=None) as batch_op:
+        batch_op.drop_index("uq_sync_records_instance_running")
         batch_op.drop_index(batch_op.f("ix_sync_records_status"))
         batch_op.drop_index(batch_op.f("ix_sync_records_session_id"))
         batch_op.drop_index(batch_op.f("ix_sync_records_instance_id"))

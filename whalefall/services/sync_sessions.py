@@ -1,0 +1,191 @@
+"""Sync sessions and their per-instance records: creation, the one-sync-per-instance claim, completion, recovery.
+
+The claim is a status change to ``running`` guarded by a partial unique index, so two sessions (in two
+processes, on two hosts) can never sync the same instance at once: the loser records itself as skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from whalefall.core.errors import NotFoundError
+from whalefall.core.extensions import db
+from whalefall.core.logging import get_logger
+from whalefall.models import Instance, SyncRecord, SyncSession
+from whalefall.models._types import utcnow
+
+log = get_logger(__name__)
+MAX_ERROR_LENGTH = 4000
+HEARTBEAT_SECONDS = 30
+STALE_AFTER = timedelta(minutes=5)
+
+
+def process_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def start_session(instances: list[Instance], trigger: str, created_by: str | None) -> SyncSession:
+    now = utcnow()
+    session = SyncSession(
+        trigger=trigger,
+        created_by=created_by,
+        status="running",
+        started_at=now,
+        heartbeat_at=now,
+        owner=process_owner(),
+        total_instances=len(instances),
+        records=[SyncRecord(instance_id=instance.id, status="pending") for instance in instances],
+    )
+    db.session.add(session)
+    db.session.commit()
+    log.info("sync_session_started", session_id=session.id, trigger=trigger, instances=len(instances))
+    return session
+
+
+def claim_record(record_id: int) -> str | None:
+    """Mark the record running; if another session is syncing that instance, mark it skipped and say which."""
+    try:
+        db.session.execute(
+            update(SyncRecord).where(SyncRecord.id == record_id).values(status="running", started_at=utcnow())
+        )
+        db.session.commit()
+        return None
+    except IntegrityError:
+        db.session.rollback()
+    record = db.session.get(SyncRecord, record_id)
+    running = db.session.scalars(
+        select(SyncRecord).where(SyncRecord.instance_id == record.instance_id, SyncRecord.status == "running")
+    ).first()
+    reason = "skipped: instance is being synced by another session"
+    if running is not None:
+        since = f"{running.started_at:%Y-%m-%d %H:%M:%S} UTC"
+        reason = f"skipped: instance is being synced by session {running.session_id} (since {since})"
+    finish_record(record_id, "skipped", error=reason)
+    return reason
+
+
+@dataclass
+class RecordOutcome:
+    status: str
+    counts: dict[str, int]
+    error: str | None = None
+    unreadable: list[dict[str, Any]] | None = None
+    queries: int = 0
+
+
+def finish_record(record_id: int, status: str, error: str | None = None, **values: Any) -> None:
+    record = db.session.get(SyncRecord, record_id)
+    record.status = status
+    record.finished_at = utcnow()
+    if record.started_at is not None:
+        record.duration_ms = int((record.finished_at - record.started_at).total_seconds() * 1000)
+    record.error = error[:MAX_ERROR_LENGTH] if error else None
+    for name, value in values.items():
+        setattr(record, name, value)
+    db.session.commit()
+
+
+def finish_session(session_id: int) -> SyncSession:
+    session = db.session.get(SyncSession, session_id)
+    db.session.refresh(session)
+    statuses = [record.status for record in session.records]
+    session.succeeded_instances = statuses.count("succeeded")
+    session.failed_instances = statuses.count("failed") + statuses.count("partial")
+    session.skipped_instances = statuses.count("skipped")
+    if session.failed_instances == 0 and session.skipped_instances == 0:
+        session.status = "succeeded"
+    elif statuses and session.succeeded_instances == 0 and session.failed_instances == len(statuses):
+        session.status = "failed"
+    else:
+        session.status = "partial"
+    session.finished_at = utcnow()
+    db.session.commit()
+    log.info(
+        "sync_session_finished",
+        session_id=session.id,
+        status=session.status,
+        succeeded=session.succeeded_instances,
+        failed=session.failed_instances,
+        skipped=session.skipped_instances,
+    )
+    return session
+
+
+def session_report(session_id: int) -> tuple[SyncSession, list[dict[str, Any]]]:
+    """A session and its per-instance records (with instance names), ordered by instance name."""
+    session = db.session.get(SyncSession, session_id)
+    if session is None:
+        raise NotFoundError(f"no sync session {session_id}")
+    names = dict(
+        db.session.execute(
+            select(Instance.id, Instance.name).where(Instance.id.in_([r.instance_id for r in session.records]))
+        )
+    )
+    fields = (
+        "status",
+        "found",
+        "created",
+        "updated",
+        "deleted",
+        "unchanged",
+        "changes",
+        "queries",
+        "duration_ms",
+        "error",
+    )
+    rows = [
+        {"instance": names.get(r.instance_id, str(r.instance_id)), "instance_id": r.instance_id}
+        | {name: getattr(r, name) for name in fields}
+        | {"unreadable": r.unreadable, "started_at": r.started_at, "finished_at": r.finished_at}
+        for r in session.records
+    ]
+    return session, sorted(rows, key=lambda row: row["instance"])
+
+
+def heartbeat(session_id: int) -> None:
+    db.session.execute(update(SyncSession).where(SyncSession.id == session_id).values(heartbeat_at=utcnow()))
+    db.session.commit()
+
+
+def recover_interrupted_sessions() -> list[int]:
+    """Sessions whose process died (same host, pid gone; or no heartbeat for a while) end failed (interrupted)."""
+    now = utcnow()
+    host = socket.gethostname()
+    recovered = []
+    for session in db.session.scalars(select(SyncSession).where(SyncSession.status == "running")):
+        owner_host, _, pid = (session.owner or "").rpartition(":")
+        dead = owner_host == host and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
+        stale = session.heartbeat_at is None or now - session.heartbeat_at > STALE_AFTER
+        if not (dead or stale):
+            continue
+        reason = f"interrupted: the process running this session ({session.owner}) stopped before it finished"
+        for record in session.records:
+            if record.status in ("pending", "running"):
+                record.status = "failed"
+                record.error = reason
+                record.finished_at = now
+        session.status = "failed"
+        session.error = reason
+        session.finished_at = now
+        recovered.append(session.id)
+    db.session.commit()
+    for session_id in recovered:
+        log.warning("sync_session_interrupted", session_id=session_id)
+    return recovered
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
