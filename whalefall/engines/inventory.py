@@ -107,8 +107,9 @@ class AccountSnapshot:
     memberships: tuple[RoleMembership, ...] = ()
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.kind, self.name, self.host or "")
+    def key(self) -> tuple[str, str]:
+        """Identity within an instance. Not the kind: a PostgreSQL role that gains LOGIN is the same account."""
+        return (self.name, self.host or "")
 
     @property
     def attribute_map(self) -> dict[str, Any]:

@@ -51,20 +51,23 @@ class MySQLAdapter(EngineAdapter):
         import pymysql
 
         try:
-            return pymysql.connect(
+            connection = pymysql.connect(
                 host=settings.host,
                 port=settings.port,
                 user=settings.username,
                 password=settings.password,
                 database=settings.database or None,
                 connect_timeout=settings.connect_timeout,
-                read_timeout=settings.read_timeout,
+                # PyMySQL waits for the server's greeting with the read timeout: bound it by the connect timeout.
+                read_timeout=settings.connect_timeout,
                 write_timeout=settings.read_timeout,
                 charset="utf8mb4",
                 autocommit=True,
             )
         except Exception as exc:
             raise self.translate_error(exc, settings) from exc
+        connection._read_timeout = settings.read_timeout  # queries get the longer budget (PyMySQL has no setter)
+        return connection
 
     def server_version(self, connection: Any) -> str:
         with connection.cursor() as cursor:

@@ -48,7 +48,7 @@ class Account(db.Model):
     """One account (user or role) on one instance. Vanished accounts are soft-deleted, never dropped."""
 
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("instance_id", "kind", "name", "host"),)
+    __table_args__ = (UniqueConstraint("instance_id", "name", "host"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)

@@ -28,6 +28,7 @@ class SyncSession(db.Model):
     total_instances: Mapped[int] = mapped_column(Integer, default=0)
     succeeded_instances: Mapped[int] = mapped_column(Integer, default=0)
     failed_instances: Mapped[int] = mapped_column(Integer, default=0)
+    partial_instances: Mapped[int] = mapped_column(Integer, default=0)
     skipped_instances: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     # Which process runs it (host:pid) and when it last showed life: a session whose process died is found

@@ -51,6 +51,7 @@ class StoreResult:
 @dataclass
 class _Stored:
     id: int
+    kind: str
     status: str
     fingerprint: str
     attributes: dict[str, Any]
@@ -104,8 +105,8 @@ def store_inventory(instance: Instance, inventory: Inventory, session_id: int | 
                 .where(Account.id == existing.id)
                 .values(status="deleted", deleted_at=now, changed_at=now)
             )
-            kind, name, host = key
-            snapshot = AccountSnapshot(name=name, kind=kind, host=host or None)
+            name, host = key
+            snapshot = AccountSnapshot(name=name, kind=existing.kind, host=host or None)
             changes.append(_change(instance, snapshot, existing.id, "account_deleted", {}))
             result.deleted += 1
             result.rows_written += 1
@@ -120,7 +121,7 @@ def store_inventory(instance: Instance, inventory: Inventory, session_id: int | 
     return result
 
 
-def _load_accounts(instance_id: int) -> dict[tuple[str, str, str], _Stored]:
+def _load_accounts(instance_id: int) -> dict[tuple[str, str], _Stored]:
     rows = db.session.execute(
         select(
             Account.id,
@@ -133,7 +134,7 @@ def _load_accounts(instance_id: int) -> dict[tuple[str, str, str], _Stored]:
         ).where(Account.instance_id == instance_id)
     )
     return {
-        (row.kind, row.name, row.host): _Stored(row.id, row.status, row.fingerprint, row.attributes or {})
+        (row.name, row.host): _Stored(row.id, row.kind, row.status, row.fingerprint, row.attributes or {})
         for row in rows
     }
 
@@ -146,13 +147,11 @@ def _differs(stored: _Stored, snapshot: AccountSnapshot, inventory: Inventory) -
     return stored.fingerprint != snapshot.fingerprint()
 
 
-def _load_details(account_ids: list[int]) -> dict[tuple[str, str, str], tuple[set[Privilege], set[RoleMembership]]]:
+def _load_details(account_ids: list[int]) -> dict[tuple[str, str], tuple[set[Privilege], set[RoleMembership]]]:
     """The stored privileges and memberships of the given accounts, in two bulk queries."""
     keys = {
-        row.id: (row.kind, row.name, row.host)
-        for row in db.session.execute(
-            select(Account.id, Account.kind, Account.name, Account.host).where(Account.id.in_(account_ids))
-        )
+        row.id: (row.name, row.host)
+        for row in db.session.execute(select(Account.id, Account.name, Account.host).where(Account.id.in_(account_ids)))
     }
     privileges: dict[int, set[Privilege]] = defaultdict(set)
     memberships: dict[int, set[RoleMembership]] = defaultdict(set)
@@ -189,6 +188,9 @@ def _diff(instance, snapshot: AccountSnapshot, existing: _Stored, old_privileges
     for membership in sorted(old_memberships - new_memberships, key=RoleMembership.sort_key):
         changes.append(_change(instance, snapshot, existing.id, "role_revoked", membership.as_dict()))
     new_attributes = snapshot.attribute_map
+    if existing.kind != snapshot.kind:
+        detail = {"attribute": "kind", "old": existing.kind, "new": snapshot.kind}
+        changes.append(_change(instance, snapshot, existing.id, "attribute_changed", detail))
     for name in sorted(existing.attributes.keys() | new_attributes.keys()):
         old, new = existing.attributes.get(name), new_attributes.get(name)
         if old != new:
@@ -239,6 +241,7 @@ def _rewrite_account(account_id: int, snapshot: AccountSnapshot, old_privileges,
         update(Account)
         .where(Account.id == account_id)
         .values(
+            kind=snapshot.kind,
             status="active",
             deleted_at=None,
             attributes=snapshot.attribute_map,

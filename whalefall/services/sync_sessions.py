@@ -95,16 +95,7 @@ def finish_record(record_id: int, status: str, error: str | None = None, **value
 def finish_session(session_id: int) -> SyncSession:
     session = db.session.get(SyncSession, session_id)
     db.session.refresh(session)
-    statuses = [record.status for record in session.records]
-    session.succeeded_instances = statuses.count("succeeded")
-    session.failed_instances = statuses.count("failed") + statuses.count("partial")
-    session.skipped_instances = statuses.count("skipped")
-    if session.failed_instances == 0 and session.skipped_instances == 0:
-        session.status = "succeeded"
-    elif statuses and session.succeeded_instances == 0 and session.failed_instances == len(statuses):
-        session.status = "failed"
-    else:
-        session.status = "partial"
+    _tally(session)
     session.finished_at = utcnow()
     db.session.commit()
     log.info(
@@ -113,9 +104,25 @@ def finish_session(session_id: int) -> SyncSession:
         status=session.status,
         succeeded=session.succeeded_instances,
         failed=session.failed_instances,
+        partial=session.partial_instances,
         skipped=session.skipped_instances,
     )
     return session
+
+
+def _tally(session: SyncSession) -> None:
+    """Counts per record status; the session failed only if every instance failed, succeeded only if all did."""
+    statuses = [record.status for record in session.records]
+    session.succeeded_instances = statuses.count("succeeded")
+    session.failed_instances = statuses.count("failed")
+    session.partial_instances = statuses.count("partial")
+    session.skipped_instances = statuses.count("skipped")
+    if session.succeeded_instances == len(statuses):
+        session.status = "succeeded"
+    elif session.failed_instances == len(statuses):
+        session.status = "failed"
+    else:
+        session.status = "partial"
 
 
 def session_report(session_id: int) -> tuple[SyncSession, list[dict[str, Any]]]:
@@ -123,11 +130,9 @@ def session_report(session_id: int) -> tuple[SyncSession, list[dict[str, Any]]]:
     session = db.session.get(SyncSession, session_id)
     if session is None:
         raise NotFoundError(f"no sync session {session_id}")
-    names = dict(
-        db.session.execute(
-            select(Instance.id, Instance.name).where(Instance.id.in_([r.instance_id for r in session.records]))
-        )
-    )
+    instance_ids = [r.instance_id for r in session.records]
+    query = select(Instance.id, Instance.name).where(Instance.id.in_(instance_ids))
+    names = {row.id: row.name for row in db.session.execute(query)}
     fields = (
         "status",
         "found",
@@ -171,6 +176,7 @@ def recover_interrupted_sessions() -> list[int]:
                 record.status = "failed"
                 record.error = reason
                 record.finished_at = now
+        _tally(session)
         session.status = "failed"
         session.error = reason
         session.finished_at = now

@@ -40,6 +40,7 @@ def upgrade():
         sa.Column("total_instances", sa.Integer(), nullable=False),
         sa.Column("succeeded_instances", sa.Integer(), nullable=False),
         sa.Column("failed_instances", sa.Integer(), nullable=False),
+        sa.Column("partial_instances", sa.Integer(), nullable=False),
         sa.Column("skipped_instances", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("owner", sa.String(length=255), nullable=True),
@@ -151,7 +152,7 @@ def upgrade():
             ["instance_id"], ["instances.id"], name=op.f("fk_accounts_instance_id_instances"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
-        sa.UniqueConstraint("instance_id", "kind", "name", "host", name=op.f("uq_accounts_instance_id_kind_name_host")),
+        sa.UniqueConstraint("instance_id", "name", "host", name=op.f("uq_accounts_instance_id_name_host")),
     )
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_accounts_instance_id"), ["instance_id"], unique=False)
