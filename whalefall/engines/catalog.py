@@ -57,6 +57,14 @@ class CatalogReader:
         finally:
             cursor.close()
 
+    @classmethod
+    def for_adapter(
+        cls, adapter: Any, connection: Any, settings: ConnectionSettings, deadline: float | None, scope: str = ""
+    ) -> CatalogReader:
+        """A reader that maps errors with ``adapter.translate_error`` and names ``scope`` (default: the server)."""
+        label = scope or f"{adapter.label} {settings.address}"
+        return cls(connection, settings, adapter.translate_error, deadline, label)
+
     def scalar(self, sql: str) -> Any:
         rows = self.rows(sql)
         return next(iter(rows[0].values())) if rows else None

@@ -77,9 +77,7 @@ class MySQLAdapter(EngineAdapter):
     def read_inventory(self, settings: ConnectionSettings, deadline: float | None = None) -> Inventory:
         connection = self.connect(settings)
         try:
-            reader = CatalogReader(
-                connection, settings, self.translate_error, deadline, f"{self.label} {settings.address}"
-            )
+            reader = CatalogReader.for_adapter(self, connection, settings, deadline)
             version = str(reader.scalar("SELECT VERSION()"))
             tables = read_grant_tables(reader, version)
             return Inventory(self.name, version, build_accounts(tables), queries=reader.queries)

@@ -119,9 +119,7 @@ class PostgreSQLAdapter(EngineAdapter):
         """Cluster-wide reads on one connection, then three reads inside every database that accepts connections."""
         connection = self.connect(settings)
         try:
-            reader = CatalogReader(
-                connection, settings, self.translate_error, deadline, f"{self.label} {settings.address}"
-            )
+            reader = CatalogReader.for_adapter(self, connection, settings, deadline)
             [info] = reader.rows("SELECT version() AS version, current_setting('server_version_num')::int AS num")
             catalog = ClusterCatalog(server_version_num=info["num"])
             catalog.roles = reader.rows(ROLES_SQL)
@@ -151,7 +149,7 @@ class PostgreSQLAdapter(EngineAdapter):
     ) -> tuple[DatabaseCatalog, int]:
         connection = self.connect(settings, database=database)
         try:
-            reader = CatalogReader(connection, settings, self.translate_error, deadline, f"database {database!r}")
+            reader = CatalogReader.for_adapter(self, connection, settings, deadline, f"database {database!r}")
             reader.rows("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             catalog = DatabaseCatalog(database)
             catalog.objects = reader.rows(OBJECTS_SQL)
