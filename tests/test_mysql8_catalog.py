@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.fake_dbapi import FakeConnection
 from whalefall.engines.base import ConnectionSettings
 from whalefall.engines.mysql import MySQLAdapter, read_grant_tables
 from whalefall.engines.mysql_grants import PRIVILEGE_COLUMNS, build_accounts
@@ -212,36 +213,11 @@ def test_object_level_rows_keep_identifiers_raw():
     assert r_read == {("SELECT", "database", "shop\\_prod")}  # the escaped wildcard is what the server stores
 
 
-def test_mysql_adapter_reads_through_a_real_connection_object(monkeypatch):
-    """read_inventory wires connect, reader and builder together (connection faked at the driver boundary)."""
-
-    class Cursor:
-        def __init__(self):
-            self.description = None
-            self._rows = []
-
-        def execute(self, sql, params=None):
-            rows = ROWS.get(sql, [])
-            self.description = [(name,) for name in rows[0]] if rows else (None if "START" in sql else [("x",)])
-            if sql in ("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", "ROLLBACK"):
-                self.description = None
-            self._rows = [tuple(row.values()) for row in rows]
-
-        def fetchall(self):
-            return self._rows
-
-        def close(self):
-            pass
-
-    class Connection:
-        def cursor(self):
-            return Cursor()
-
-        def close(self):
-            pass
-
+def test_mysql_adapter_reads_through_a_dbapi_connection(monkeypatch):
+    """read_inventory wires connect, reader and builder together (connection faked at the DB-API boundary)."""
+    connection = FakeConnection(ROWS, silent=("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", "ROLLBACK"))
     adapter = MySQLAdapter()
-    monkeypatch.setattr(adapter, "connect", lambda settings: Connection())
+    monkeypatch.setattr(adapter, "connect", lambda settings: connection)
     inventory = adapter.read_inventory(ConnectionSettings("db", 3306, "u", "p"))
     assert inventory.server_version == "8.0.36"
     assert inventory.queries == 12
