@@ -97,10 +97,15 @@ class EngineAdapter(ABC):
         lowered = text.lower()
         where = f"{self.label} at {settings.address}"
         if "timed out" in lowered or "timeout" in lowered:
-            return ServerTimeout(f"{where}: timed out after {settings.connect_timeout:g}s ({text})")
+            return ServerTimeout(f"{where}: timed out after {seconds(settings.connect_timeout)} ({text})")
         if "refused" in lowered or "could not connect" in lowered or "name or service not known" in lowered:
             return ServerUnreachable(f"{where} is unreachable: {text}")
         return EngineError(f"{where}: {text}")
+
+
+def seconds(value: float) -> str:
+    """A duration for a message: ``2s``, ``0.5s`` (never ``1.99819s``)."""
+    return f"{round(value, 1):g}s"
 
 
 def first_line(exc: BaseException) -> str:

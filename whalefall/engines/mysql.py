@@ -13,6 +13,7 @@ from whalefall.engines.base import (
     ServerTimeout,
     ServerUnreachable,
     first_line,
+    seconds,
 )
 from whalefall.engines.catalog import CatalogReader
 from whalefall.engines.inventory import Inventory
@@ -92,7 +93,7 @@ class MySQLAdapter(EngineAdapter):
             return AuthenticationFailed(f"{where}: access denied: {text}")
         if code in _CANNOT_CONNECT:
             if "timed out" in text.lower():
-                return ServerTimeout(f"{where}: timed out after {settings.connect_timeout:g}s ({text})")
+                return ServerTimeout(f"{where}: timed out after {seconds(settings.connect_timeout)} ({text})")
             return ServerUnreachable(f"{where} is unreachable: {text}")
         return super().translate_error(exc, settings)
 

@@ -12,6 +12,7 @@ from whalefall.engines.base import (
     EngineError,
     ServerTimeout,
     first_line,
+    seconds,
 )
 from whalefall.engines.catalog import CatalogReader
 from whalefall.engines.inventory import Inventory, UnreadablePart
@@ -169,7 +170,7 @@ class PostgreSQLAdapter(EngineAdapter):
         if "timeout expired" in lowered:
             return ServerTimeout(f"{where}: timed out after {max(2, math.ceil(settings.connect_timeout))}s ({text})")
         if sqlstate == "57014":
-            return ServerTimeout(f"{where}: a catalog query exceeded {settings.read_timeout:g}s ({text})")
+            return ServerTimeout(f"{where}: a catalog query exceeded {seconds(settings.read_timeout)} ({text})")
         return super().translate_error(exc, settings)
 
 

@@ -52,8 +52,12 @@ class AccountSyncCoordinator:
     def collect(self) -> Inventory:
         settings = connection_settings(self.instance)
         remaining = max(1.0, self.deadline - time.monotonic())
-        # No single query may outlive the instance's wall-clock budget.
-        settings = dataclasses.replace(settings, read_timeout=min(settings.read_timeout, remaining))
+        # Neither connecting nor any single query may outlive the instance's wall-clock budget.
+        settings = dataclasses.replace(
+            settings,
+            connect_timeout=min(settings.connect_timeout, remaining),
+            read_timeout=min(settings.read_timeout, remaining),
+        )
         return get_adapter(self.instance.engine).read_inventory(settings, deadline=self.deadline)
 
     def apply(self, inventory: Inventory, session_id: int | None) -> StoreResult:
