@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint bench install install-dev system-deps clean
+.PHONY: run test test-fast lint bench bench-sync install install-dev system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ test-fast: install-dev
 
 bench: install-dev
 	$(BIN)/python benchmarks/boot_bench.py
+
+bench-sync: system-deps install-dev
+	$(BIN)/python benchmarks/sync_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache

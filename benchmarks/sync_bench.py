@@ -34,7 +34,8 @@ from whalefall.app import create_app
 from whalefall.core.config import Settings
 from flask_migrate import upgrade
 engine, port, user, password, data_dir, rounds = sys.argv[1:7]
-env = {"WHALEFALL_DATA_DIR": data_dir, "SECRET_KEY": "bench", "WHALEFALL_CREDENTIAL_KEY": Fernet.generate_key().decode(),
+key = Fernet.generate_key().decode()
+env = {"WHALEFALL_DATA_DIR": data_dir, "SECRET_KEY": "bench", "WHALEFALL_CREDENTIAL_KEY": key,
        "WHALEFALL_LOG_LEVEL": "WARNING"}
 app = create_app(Settings.from_env(env), console_log_level="ERROR")
 with app.app_context():
@@ -121,7 +122,7 @@ def time_command(argv: list[str], rounds: int, env: dict[str, str] | None = None
     for _ in range(rounds):
         started = time.perf_counter()
         done = subprocess.run(argv, capture_output=True, text=True, env=env)
-        if done.returncode not in ok or "GRANT" not in done.stdout.upper() and "ROLE" not in done.stdout.upper():
+        if done.returncode not in ok or ("GRANT" not in done.stdout.upper() and "ROLE" not in done.stdout.upper()):
             sys.exit(f"{argv[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
         times.append(time.perf_counter() - started)
     return times
@@ -154,7 +155,9 @@ def main() -> None:
         create_mariadb_accounts(mariadb, args.accounts)
         create_postgres_roles(postgres, args.accounts)
 
-        runs = [whalefall_sync("mysql", mariadb.port, "root", mariadb.password, args.rounds) for _ in range(args.rounds)]
+        runs = [
+            whalefall_sync("mysql", mariadb.port, "root", mariadb.password, args.rounds) for _ in range(args.rounds)
+        ]
         pt = time_command(
             ["pt-show-grants", "--host", "127.0.0.1", "--port", str(mariadb.port), "--user", "root",
              "--password", mariadb.password],

@@ -7,7 +7,6 @@ same way and hash to the same fingerprint. Identifiers are kept raw and case-exa
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 LEVELS = ("global", "server", "database", "schema", "table", "column", "routine", "sequence", "proxy", "default")
+LEVEL_ORDER = {level: index for index, level in enumerate(LEVELS)}
 STATES = ("GRANT", "DENY")
 KINDS = ("user", "role")
 REQUIRED_ATTRIBUTES = ("can_login", "superuser", "locked", "password_expired")
@@ -29,7 +29,7 @@ def freeze_extras(values: Mapping[str, Any] | None) -> Extras:
     return tuple(sorted((key, value) for key, value in values.items() if value is not None))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Privilege:
     privilege: str
     level: str
@@ -42,14 +42,14 @@ class Privilege:
     extras: Extras = ()
 
     def __post_init__(self) -> None:
-        if self.level not in LEVELS:
+        if self.level not in LEVEL_ORDER:
             raise ValueError(f"unknown privilege level {self.level!r}")
         if self.state not in STATES:
             raise ValueError(f"unknown privilege state {self.state!r}")
 
     def sort_key(self) -> tuple:
         return (
-            LEVELS.index(self.level),
+            LEVEL_ORDER[self.level],
             self.database or "",
             self.schema or "",
             self.object or "",
@@ -74,7 +74,7 @@ class Privilege:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoleMembership:
     role: str
     role_host: str | None = None
@@ -116,17 +116,13 @@ class AccountSnapshot:
         return dict(self.attributes)
 
     def fingerprint(self) -> str:
-        """SHA-256 of the canonical state: equal fingerprints mean nothing to write."""
-        payload = {
-            "kind": self.kind,
-            "name": self.name,
-            "host": self.host,
-            "attributes": self.attribute_map,
-            "privileges": [p.as_dict() for p in self.privileges],
-            "memberships": [m.as_dict() for m in self.memberships],
-        }
-        encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-        return hashlib.sha256(encoded.encode()).hexdigest()
+        """SHA-256 of the canonical state: equal fingerprints mean nothing to write.
+
+        The repr of these frozen, sorted, plain-valued tuples is deterministic and far cheaper than JSON; a change
+        of this encoding only makes the next sync rewrite unchanged accounts once, with no change-log rows.
+        """
+        state = (self.kind, self.name, self.host, self.attributes, self.privileges, self.memberships)
+        return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
 def make_account(

@@ -7,6 +7,7 @@ Rows come from bulk reads of ``mysql.*``: ``global_priv`` (MariaDB) or ``user`` 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -244,9 +245,11 @@ def _decode_access(access: int, known_bits: int) -> set[str]:
     if access == _ALL_BITS:
         return set(MARIADB_ACCESS_BITS[:known_bits])
     names = set()
-    for bit in range(64):
-        if access & (1 << bit):
-            names.add(MARIADB_ACCESS_BITS[bit] if bit < len(MARIADB_ACCESS_BITS) else f"UNKNOWN PRIVILEGE BIT {bit}")
+    while access:
+        lowest = access & -access
+        bit = lowest.bit_length() - 1
+        names.add(MARIADB_ACCESS_BITS[bit] if bit < len(MARIADB_ACCESS_BITS) else f"UNKNOWN PRIVILEGE BIT {bit}")
+        access ^= lowest
     return names
 
 
@@ -301,11 +304,13 @@ def _partial_revokes(user_attributes: Any) -> list[Privilege]:
 
 
 def _flag_columns(row: Row) -> set[str]:
-    return {
-        _column_privilege(column)
-        for column, value in row.items()
-        if column.endswith("_priv") and column != GRANT_COLUMN and _yes(value)
-    }
+    return {name for column, name in _privilege_columns(tuple(row)) if row[column] in _YES}
+
+
+@functools.cache
+def _privilege_columns(columns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The privilege columns of a row shape (every row of a table has the same), worked out once."""
+    return tuple((c, _column_privilege(c)) for c in columns if c.endswith("_priv") and c != GRANT_COLUMN)
 
 
 def _column_privilege(column: str) -> str:
@@ -421,6 +426,9 @@ def _set_members(value: Any) -> set[str]:
         if name:
             names.add(_SET_MEMBER_NAMES.get(name, name))
     return names
+
+
+_YES = {"Y", "y", b"Y", 1, "1"}
 
 
 def _yes(value: Any) -> bool:
