@@ -6,6 +6,7 @@ same way and hash to the same fingerprint. Identifiers are kept raw and case-exa
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -115,6 +116,7 @@ class AccountSnapshot:
     def attribute_map(self) -> dict[str, Any]:
         return dict(self.attributes)
 
+    @functools.cached_property
     def fingerprint(self) -> str:
         """SHA-256 of the canonical state: equal fingerprints mean nothing to write.
 
@@ -151,22 +153,15 @@ def make_account(
 
 def merge_grantable(privileges: Iterable[Privilege]) -> set[Privilege]:
     """The same privilege granted twice (e.g. by two grantors) is one row, grantable if either grant is."""
-    merged: dict[tuple, Privilege] = {}
-    for privilege in privileges:
-        identity = (
-            privilege.privilege,
-            privilege.level,
-            privilege.database,
-            privilege.schema,
-            privilege.object,
-            privilege.column,
-            privilege.state,
-            privilege.extras,
-        )
-        existing = merged.get(identity)
-        if existing is None or (privilege.grantable and not existing.grantable):
-            merged[identity] = privilege
-    return set(merged.values())
+    unique = set(privileges)
+    grantable = {_identity(p) for p in unique if p.grantable}
+    if not grantable:
+        return unique
+    return {p for p in unique if p.grantable or _identity(p) not in grantable}
+
+
+def _identity(p: Privilege) -> tuple:
+    return (p.privilege, p.level, p.database, p.schema, p.object, p.column, p.state, p.extras)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-# JSONB on PostgreSQL (indexable, compact), plain JSON elsewhere.
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+# JSONB on PostgreSQL (indexable, compact), plain JSON elsewhere. None is SQL NULL, not the JSON text 'null'.
+JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 def utcnow() -> datetime:

@@ -89,7 +89,7 @@ def store_inventory(instance: Instance, inventory: Inventory, session_id: int | 
             continue
         old_privileges, old_memberships = previous[snapshot.key]
         merged = _carry_over_unreadable(snapshot, old_privileges, inventory.unreadable)
-        if existing.status == "active" and merged.fingerprint() == existing.fingerprint:
+        if existing.status == "active" and merged.fingerprint == existing.fingerprint:
             result.unchanged += 1  # only unreadable parts differed: they are kept as they were
             continue
         if existing.status == "deleted":
@@ -143,7 +143,7 @@ def _differs(stored: _Stored, snapshot: AccountSnapshot, inventory: Inventory) -
         return True
     if inventory.unreadable:
         return True  # the fingerprint must be compared after carrying the unreadable rows over
-    return stored.fingerprint != snapshot.fingerprint()
+    return stored.fingerprint != snapshot.fingerprint
 
 
 def _load_details(accounts: list[_Stored]) -> dict[tuple[str, str], tuple[set[Privilege], set[RoleMembership]]]:
@@ -258,7 +258,7 @@ def _rewrite_account(account_id: int, snapshot: AccountSnapshot, old_privileges,
             can_login=bool(snapshot.attribute_map["can_login"]),
             is_superuser=bool(snapshot.attribute_map["superuser"]),
             is_locked=bool(snapshot.attribute_map["locked"]),
-            fingerprint=snapshot.fingerprint(),
+            fingerprint=snapshot.fingerprint,
             last_seen_at=now,
             changed_at=now,
         )
@@ -283,7 +283,7 @@ def _account_values(instance: Instance, snapshot: AccountSnapshot, now: datetime
         "can_login": bool(attributes["can_login"]),
         "is_superuser": bool(attributes["superuser"]),
         "is_locked": bool(attributes["locked"]),
-        "fingerprint": snapshot.fingerprint(),
+        "fingerprint": snapshot.fingerprint,
         "last_seen_at": now,
         "changed_at": now,
     }

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from whalefall.core.errors import NotFoundError, WhaleFallError
 from whalefall.core.extensions import db
+from whalefall.core.gcpause import gc_paused
 from whalefall.core.logging import get_logger
 from whalefall.engines.base import EngineError
 from whalefall.engines.registry import get_adapter
@@ -74,8 +75,9 @@ class AccountSyncCoordinator:
         return result
 
     def sync(self, session_id: int | None = None) -> tuple[Inventory, StoreResult]:
-        inventory = self.collect()
-        return inventory, self.apply(inventory, session_id)
+        with gc_paused():
+            inventory = self.collect()
+            return inventory, self.apply(inventory, session_id)
 
 
 def select_instances(instance_ids: list[int] | None) -> list[Instance]:
