@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from whalefall.core.extensions import db
 from whalefall.models import AccountChange, SyncRecord, SyncSession
-from whalefall.services.export import export_accounts
+from whalefall.services.export import export_accounts, privilege_order
 from whalefall.services.instances import InstanceInput, add_instance, get_instance
 from whalefall.tasks.accounts_sync import sync_accounts
 
@@ -88,18 +88,4 @@ def role(name: str, admin: bool = False, default: bool = False, host: str | None
 
 
 def sort_privileges(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from whalefall.engines.inventory import LEVELS
-
-    return sorted(
-        rows,
-        key=lambda p: (
-            LEVELS.index(p["level"]),
-            p["database"] or "",
-            p["schema"] or "",
-            p["object"] or "",
-            p["column"] or "",
-            p["privilege"],
-            p["state"],
-            p["grantable"],
-        ),
-    )
+    return sorted(rows, key=privilege_order)

@@ -59,7 +59,7 @@ def export_accounts(instance_names: list[str] | None = None) -> list[dict[str, A
                 "kind": account.kind,
                 "status": account.status,
                 "attributes": dict(sorted((account.attributes or {}).items())),
-                "privileges": sorted(privileges[account.id], key=_privilege_key),
+                "privileges": sorted(privileges[account.id], key=privilege_order),
                 "roles": sorted(memberships[account.id], key=_membership_key),
             }
         )
@@ -121,7 +121,8 @@ def _membership(row: AccountRoleMembership) -> dict[str, Any]:
     }
 
 
-def _privilege_key(p: dict[str, Any]) -> tuple:
+def privilege_order(p: dict[str, Any]) -> tuple:
+    """The export's order of privilege rows (level, database, schema, object, column, privilege...)."""
     return (
         LEVELS.index(p["level"]) if p["level"] in LEVELS else len(LEVELS),
         p["database"] or "",
