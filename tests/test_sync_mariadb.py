@@ -174,7 +174,7 @@ def expected_accounts(server_version: tuple[int, int]) -> dict:
         ),
         account("wf_数据库用户", "%", privileges=[priv("SELECT", "database", "wf_app")]),
         account("WF_MixedCase", "%", privileges=[priv("DELETE", "table", "wf_app", obj="orders")]),
-        account("PUBLIC", "", "role", privileges=[priv("SELECT", "database", "wf space db")]),
+        account("PUBLIC", "", "role", {"pseudo": True}, privileges=[priv("SELECT", "database", "wf space db")]),
     ]
     return {(row["name"], row["host"]): row for row in rows}
 

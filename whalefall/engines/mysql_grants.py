@@ -162,6 +162,8 @@ def build_accounts(tables: GrantTables) -> list[AccountSnapshot]:
         globals_ = {p.privilege for p in privileges[key] if p.level == "global" and p.state == "GRANT"}
         superuser = "SUPER" in globals_ or globals_ >= _ALL_PRIVILEGES_CORE
         attributes = {
+            # MariaDB 10.11+ stores grants TO PUBLIC under a role named PUBLIC with an empty host.
+            "pseudo": True if key == ("PUBLIC", "") and account.kind == "role" else None,
             "can_login": account.kind == "user" and not account.extras.get("orphaned"),
             "superuser": superuser,
             "locked": account.locked,
