@@ -54,24 +54,22 @@ import json, sys
 from whalefall.app import create_app
 app = create_app(start_scheduler_now=True)
 scheduler = app.extensions["whalefall.scheduler"]
+leading = scheduler.wait_until_leading(30)
 jobs = [job.id for job in scheduler.get_jobs()]
 loaded = sorted(name for name in sys.modules if name.startswith("whalefall.tasks."))
-scheduler.shutdown(wait=False)
-print(json.dumps({"jobs": jobs, "loaded": loaded}))
+scheduler.stop()
+print(json.dumps({"leading": leading, "jobs": jobs, "loaded": loaded}))
 """
 
 
 def test_create_app_with_scheduler_started_imports_no_task_module(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env={**os.environ, "WHALEFALL_DATA_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {**os.environ, "WHALEFALL_DATA_DIR": str(tmp_path)}
+    upgrade = [sys.executable, "-c", "from whalefall.app import main; main()", "db", "upgrade"]
+    subprocess.run(upgrade, env=env, check=True, capture_output=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["jobs"], "the scheduler should hold jobs, or this test proves nothing"
+    assert report["leading"] and report["jobs"] == ["sync_accounts", "prune_history"], report
     assert report["loaded"] == []
 
 

@@ -23,6 +23,7 @@ TABLES = {
     "instance_tags",
     "instances",
     "job_runs",
+    "scheduled_jobs",
     "sync_records",
     "sync_sessions",
     "tags",

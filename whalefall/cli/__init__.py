@@ -9,7 +9,7 @@ import click
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from whalefall.core.errors import ConfigError
+from whalefall.core.errors import WhaleFallError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,11 +21,21 @@ _MISSING_SCHEMA = ("no such table", "does not exist", "undefinedtable")
 
 def register_commands(app: Flask) -> None:
     from whalefall.cli.instances import instance_group
+    from whalefall.cli.jobs import jobs_group
     from whalefall.cli.serve import run_command, scheduler_command, serve_command
     from whalefall.cli.sync import accounts_group, sync_command
     from whalefall.cli.users import user_group
 
-    commands = (run_command, serve_command, scheduler_command, user_group, instance_group, sync_command, accounts_group)
+    commands = (
+        run_command,
+        serve_command,
+        scheduler_command,
+        user_group,
+        instance_group,
+        sync_command,
+        accounts_group,
+        jobs_group,
+    )
     for command in commands:
         app.cli.add_command(command)
 
@@ -46,7 +56,7 @@ def build_cli(create_app: Callable[[], Flask]) -> click.Group:
 
 def describe_startup_error(exc: BaseException, database: str | None = None) -> str | None:
     """One line for errors a person can fix (configuration, unreachable or unmigrated database); None otherwise."""
-    if isinstance(exc, ConfigError):
+    if isinstance(exc, WhaleFallError):
         return str(exc)
     if isinstance(exc, ArgumentError | NoSuchModuleError):
         return f"DATABASE_URL is not usable: {exc}"

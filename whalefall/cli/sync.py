@@ -24,7 +24,7 @@ def sync_command(names: tuple[str, ...]) -> None:
     from whalefall.tasks.accounts_sync import sync_accounts  # imported when launched, never at import time
 
     instance_ids = [get_instance(name).id for name in names] if names else None
-    outcome = sync_accounts(instance_ids=instance_ids, trigger="cli", created_by=_who())
+    outcome = sync_accounts(instance_ids=instance_ids, trigger="cli", created_by=who_is_running())
     session, records = session_report(outcome["sync_session_id"])
     click.echo(f"sync session {session.id}: {session.status}")
     columns = ["instance", "status", "found", "created", "updated", "deleted", "unchanged", "changes", "duration"]
@@ -63,7 +63,8 @@ def export_command(names: tuple[str, ...], output_format: str, output: str | Non
         sys.stdout.write(text)
 
 
-def _who() -> str:
+def who_is_running() -> str:
+    """The OS user at the terminal, recorded as who started a run."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):

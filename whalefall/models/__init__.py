@@ -3,6 +3,7 @@
 from whalefall.models.account import Account, AccountChange, AccountPrivilege, AccountRoleMembership
 from whalefall.models.instance import Credential, Instance, Tag
 from whalefall.models.job import JobRun
+from whalefall.models.scheduled_job import ScheduledJob
 from whalefall.models.sync import SyncRecord, SyncSession
 from whalefall.models.user import User
 
@@ -14,6 +15,7 @@ __all__ = [
     "Credential",
     "Instance",
     "JobRun",
+    "ScheduledJob",
     "SyncRecord",
     "SyncSession",
     "Tag",

@@ -27,3 +27,5 @@ class JobRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
     sync_session_id: Mapped[int | None] = mapped_column(ForeignKey("sync_sessions.id", ondelete="SET NULL"))
+    # Which process runs it (host:pid): a run whose process died is marked failed instead of staying running.
+    owner: Mapped[str | None] = mapped_column(String(255))

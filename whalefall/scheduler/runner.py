@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -14,6 +15,14 @@ if TYPE_CHECKING:
     from flask import Flask
 
 log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    job_run_id: int
+    status: str
+    result: Any = None
+    error: str | None = None
 
 
 class JobExecutor:
@@ -29,7 +38,7 @@ class JobExecutor:
         kwargs: dict[str, Any] | None = None,
         trigger_kind: str = "scheduled",
         requested_by: str | None = None,
-    ) -> Any:
+    ) -> RunOutcome:
         with self.app.app_context(), structlog.contextvars.bound_contextvars(job_id=job_id, task=task_name):
             run = start_run(job_id, task_name, trigger_kind, requested_by)
             log.info("job_started", job_run_id=run.id, trigger=trigger_kind)
@@ -37,9 +46,10 @@ class JobExecutor:
                 result = load_task(task_name)(**(kwargs or {}), job_run_id=run.id)
             except Exception as exc:
                 log.exception("job_failed", job_run_id=run.id)
-                finish_run(run.id, error=f"{type(exc).__name__}: {exc}")
-                return None
+                error = f"{type(exc).__name__}: {exc}"
+                finish_run(run.id, error=error)
+                return RunOutcome(run.id, "failed", error=error)
             session_id = result.get("sync_session_id") if isinstance(result, dict) else None
             finish_run(run.id, sync_session_id=session_id)
             log.info("job_succeeded", job_run_id=run.id, result=result)
-            return result
+            return RunOutcome(run.id, "succeeded", result=result)

@@ -25,3 +25,14 @@ def finish_run(run_id: int, error: str | None = None, sync_session_id: int | Non
     run.sync_session_id = sync_session_id
     db.session.commit()
     return run
+
+
+def last_runs(job_ids: list[str]) -> dict[str, JobRun]:
+    """The latest run of each job (one query)."""
+    from sqlalchemy import func, select
+
+    latest = (
+        select(JobRun.job_id, func.max(JobRun.id).label("id")).where(JobRun.job_id.in_(job_ids)).group_by(JobRun.job_id)
+    ).subquery()
+    rows = db.session.scalars(select(JobRun).join(latest, JobRun.id == latest.c.id))
+    return {row.job_id: row for row in rows}
