@@ -101,8 +101,12 @@ def parse_job(entry: Any, where: str) -> JobDefinition:
     if not isinstance(entry, dict):
         raise JobConfigError(f"{where}: expected a mapping")
     job_id = entry.get("id")
-    if not isinstance(job_id, str) or not job_id.strip():
+    if job_id is None or (isinstance(job_id, str) and not job_id.strip()):
         raise JobConfigError(f"{where}: 'id' is required (a non-empty string)")
+    if not isinstance(job_id, str):
+        raise JobConfigError(
+            f"{where}: 'id' must be a string, got {job_id!r} (quote it: YAML reads off/no/yes as booleans)"
+        )
     where = f"{where.rsplit(': job #', 1)[0]}: job {job_id!r}"
     unknown = sorted(set(entry) - JOB_KEYS)
     if unknown:
