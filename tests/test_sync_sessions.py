@@ -12,11 +12,12 @@ from sqlalchemy import select
 from tests.servers import SilentListener
 from tests.sync_helpers import exported, register, sync
 from whalefall.core.extensions import db
+from whalefall.core.process import process_owner
 from whalefall.engines.inventory import Inventory, make_account
 from whalefall.models import Instance, SyncRecord, SyncSession
 from whalefall.models._types import utcnow
 from whalefall.services.account_store import SuspiciousInventory, store_inventory
-from whalefall.services.sync_sessions import process_owner, recover_interrupted_sessions
+from whalefall.services.sync_sessions import recover_interrupted_sessions
 
 ROOT = ("root", "Sup3r-Secret-Test-Pw")
 

@@ -13,7 +13,6 @@ from flask_migrate import upgrade
 from whalefall.cli.errors import CommandError
 from whalefall.core.logging import get_logger, set_console_level
 from whalefall.scheduler.service import start_scheduler, stop_scheduler
-from whalefall.services.sync_sessions import recover_interrupted_sessions
 
 log = get_logger(__name__)
 
@@ -31,7 +30,6 @@ def run_command(host: str, port: int, threads: int, no_scheduler: bool) -> None:
     set_console_level("INFO")
     app = current_app._get_current_object()
     upgrade()
-    recover_interrupted_sessions()
     if not no_scheduler:
         start_scheduler(app)
     click.echo(f"WhaleFall is serving on http://{host}:{port}/ (Ctrl+C to stop)")
@@ -56,7 +54,6 @@ def scheduler_command() -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    recover_interrupted_sessions()
     start_scheduler(app)
     click.echo("WhaleFall scheduler running (SIGTERM or Ctrl+C to stop)")
     stop.wait()

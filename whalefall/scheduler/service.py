@@ -24,6 +24,8 @@ from whalefall.scheduler.jobs import EffectiveJob, effective_jobs
 from whalefall.scheduler.leadership import leader_lock
 from whalefall.scheduler.runner import JobExecutor
 from whalefall.services import job_states
+from whalefall.services.job_runs import recover_interrupted_runs
+from whalefall.services.sync_sessions import recover_interrupted_sessions
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -89,6 +91,9 @@ class WhaleFallScheduler:
 
     def _lead(self) -> None:
         with self.app.app_context():
+            # Whatever a dead process left running ends failed (interrupted) before anything new starts.
+            recover_interrupted_sessions()
+            recover_interrupted_runs()
             states = job_states.reconcile([definition.id for definition in self.definitions])
             jobs = effective_jobs(self.definitions, states)
             missed = {job_id for job_id, state in states.items() if _missed(state.next_run_at)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from whalefall.core.extensions import db
+from whalefall.core.process import owner_is_dead, process_owner
 from whalefall.models import JobRun
 from whalefall.models._types import utcnow
 
@@ -10,7 +11,14 @@ MAX_ERROR_LENGTH = 4000
 
 
 def start_run(job_id: str, task: str, trigger_kind: str, requested_by: str | None) -> JobRun:
-    run = JobRun(job_id=job_id, task=task, trigger_kind=trigger_kind, requested_by=requested_by, status="running")
+    run = JobRun(
+        job_id=job_id,
+        task=task,
+        trigger_kind=trigger_kind,
+        requested_by=requested_by,
+        status="running",
+        owner=process_owner(),
+    )
     db.session.add(run)
     db.session.commit()
     return run
@@ -36,3 +44,18 @@ def last_runs(job_ids: list[str]) -> dict[str, JobRun]:
     ).subquery()
     rows = db.session.scalars(select(JobRun).join(latest, JobRun.id == latest.c.id))
     return {row.job_id: row for row in rows}
+
+
+def recover_interrupted_runs() -> list[int]:
+    """Runs left ``running`` by a process of this host that died (a recycled worker, a kill) end failed."""
+    from sqlalchemy import select
+
+    recovered = []
+    for run in db.session.scalars(select(JobRun).where(JobRun.status == "running")):
+        if owner_is_dead(run.owner):
+            run.status = "failed"
+            run.finished_at = utcnow()
+            run.error = f"interrupted: the process running this job ({run.owner}) stopped before it finished"
+            recovered.append(run.id)
+    db.session.commit()
+    return recovered

@@ -6,8 +6,6 @@ processes, on two hosts) can never sync the same instance at once: the loser rec
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -18,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from whalefall.core.errors import NotFoundError
 from whalefall.core.extensions import db
 from whalefall.core.logging import get_logger
+from whalefall.core.process import owner_is_dead, process_owner
 from whalefall.models import Instance, SyncRecord, SyncSession
 from whalefall.models._types import utcnow
 
@@ -25,10 +24,6 @@ log = get_logger(__name__)
 MAX_ERROR_LENGTH = 4000
 HEARTBEAT_SECONDS = 30
 STALE_AFTER = timedelta(minutes=5)
-
-
-def process_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def start_session(instances: list[Instance], trigger: str, created_by: str | None) -> SyncSession:
@@ -162,11 +157,9 @@ def heartbeat(session_id: int) -> None:
 def recover_interrupted_sessions() -> list[int]:
     """Sessions whose process died (same host, pid gone; or no heartbeat for a while) end failed (interrupted)."""
     now = utcnow()
-    host = socket.gethostname()
     recovered = []
     for session in db.session.scalars(select(SyncSession).where(SyncSession.status == "running")):
-        owner_host, _, pid = (session.owner or "").rpartition(":")
-        dead = owner_host == host and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
+        dead = owner_is_dead(session.owner)
         stale = session.heartbeat_at is None or now - session.heartbeat_at > STALE_AFTER
         if not (dead or stale):
             continue
@@ -185,13 +178,3 @@ def recover_interrupted_sessions() -> list[int]:
     for session_id in recovered:
         log.warning("sync_session_interrupted", session_id=session_id)
     return recovered
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
