@@ -6,6 +6,7 @@ Every run is a job-run row with its owner (host:pid); runs are counted over a wi
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -68,7 +69,7 @@ def wait_for(predicate, timeout: float, step: float = 0.25):
 
 
 def assert_exactly_once(window: list[tuple[str, float]], seconds: float) -> None:
-    gaps = [b - a for (_, a), (_, b) in zip(window, window[1:], strict=False)]
+    gaps = [b - a for (_, a), (_, b) in itertools.pairwise(window)]
     assert all(gap > INTERVAL * 0.5 for gap in gaps), f"two runs fired together: gaps {gaps}"
     expected = seconds / INTERVAL
     assert expected - 2 <= len(window) <= expected + 1, f"{len(window)} runs in {seconds:.0f}s"
