@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+from apiflask import APIFlask
 
 from whalefall.cli import build_cli, describe_startup_error, register_commands
 from whalefall.core.config import Settings
@@ -19,6 +20,9 @@ from whalefall.core.logging import configure_logging, get_logger, register_secre
 from whalefall.scheduler.service import start_scheduler
 from whalefall.services.users import load_user
 from whalefall.web import register_web
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 log = get_logger(__name__)
@@ -38,7 +42,8 @@ def create_app(
     for warning in settings.warnings:
         log.warning("configuration_default_used", detail=warning)
 
-    app = Flask("whalefall")
+    # APIFlask is Flask with generated OpenAPI and JSON errors; the spec and docs pages come with the web console.
+    app = APIFlask("whalefall", title="WhaleFall API", version="1", spec_path=None, docs_path=None)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,

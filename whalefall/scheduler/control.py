@@ -11,6 +11,7 @@ from flask import current_app
 from whalefall.core.errors import NotFoundError
 from whalefall.scheduler.config import JobConfigError, JobDefinition, load_jobs, parse_trigger
 from whalefall.scheduler.jobs import EffectiveJob, effective_jobs
+from whalefall.scheduler.runner import JobExecutor, RunOutcome
 from whalefall.services import job_states
 from whalefall.services.job_runs import last_runs
 
@@ -108,14 +109,21 @@ def interval_trigger(text: str) -> dict[str, Any]:
     return {"interval": {_UNITS[match.group(2)]: int(amount) if amount.is_integer() else amount}}
 
 
-def run_now(job_id: str, requested_by: str | None) -> Any:
-    """Run the job in this process, now, as a manual run; a job disabled in the jobs file is refused."""
-    from whalefall.scheduler.runner import JobExecutor
-
+def runnable_job(job_id: str) -> EffectiveJob:
+    """The job, if it may be run by hand: a job disabled in the jobs file is refused (paused ones may run)."""
     job = find_job(job_id)
     if not job.definition.enabled:
         raise JobConfigError(f"job {job_id!r} is disabled in the jobs file; enable it there to run it")
-    app = current_app._get_current_object()
-    return JobExecutor(app).run(
+    return job
+
+
+def executor(app: Any) -> JobExecutor:
+    return JobExecutor(app)
+
+
+def run_now(job_id: str, requested_by: str | None) -> RunOutcome:
+    """Run the job in this process, now, as a manual run."""
+    job = runnable_job(job_id)
+    return executor(current_app._get_current_object()).run(
         job.id, job.definition.task, dict(job.definition.kwargs), trigger_kind="manual", requested_by=requested_by
     )

@@ -17,7 +17,7 @@ import structlog
 from flask import current_app
 from sqlalchemy import select
 
-from whalefall.core.errors import NotFoundError, WhaleFallError
+from whalefall.core.errors import ConflictError, NotFoundError, WhaleFallError
 from whalefall.core.extensions import db
 from whalefall.core.gcpause import gc_paused
 from whalefall.core.logging import get_logger
@@ -92,17 +92,38 @@ def select_instances(instance_ids: list[int] | None) -> list[Instance]:
     return instances
 
 
+def open_session(
+    instance_ids: list[int] | None = None, trigger: str = "scheduled", created_by: str | None = None
+) -> SyncSession:
+    """Create the session and its pending records (so that its id can be handed out before any work starts).
+
+    A full sync (no instance ids) is refused while another session runs: it would only skip every instance.
+    """
+    recover_interrupted_sessions()
+    if instance_ids is None:
+        running = db.session.scalars(select(SyncSession).where(SyncSession.status == "running")).first()
+        if running is not None:
+            raise ConflictError(
+                f"a sync is already running: session {running.id} (started {running.started_at:%Y-%m-%d %H:%M:%S} UTC)"
+            )
+    return start_session(select_instances(instance_ids), trigger, created_by)
+
+
 def run_sync_session(
     instance_ids: list[int] | None = None, trigger: str = "scheduled", created_by: str | None = None
 ) -> SyncSession:
     """One sync session over the chosen instances, in parallel with a bounded pool, each under its deadline."""
+    return execute_session(open_session(instance_ids, trigger, created_by).id)
+
+
+def execute_session(session_id: int) -> SyncSession:
+    """Sync every pending record of an opened session; finishes the session whatever happens to each instance."""
     app = current_app._get_current_object()
     settings = app.config["WHALEFALL_SETTINGS"]
-    recover_interrupted_sessions()
-    instances = select_instances(instance_ids)
-    session = start_session(instances, trigger, created_by)
-    session_id = session.id
-    work = [(record.id, record.instance_id) for record in session.records]
+    session = db.session.get(SyncSession, session_id)
+    if session is None:
+        raise NotFoundError(f"no sync session {session_id}")
+    work = [(record.id, record.instance_id) for record in session.records if record.status == "pending"]
     context = structlog.contextvars.get_contextvars()
 
     def sync_one(record_id: int, instance_id: int) -> None:

@@ -59,3 +59,14 @@ def recover_interrupted_runs() -> list[int]:
             recovered.append(run.id)
     db.session.commit()
     return recovered
+
+
+def fail_runs_of_this_process(reason: str) -> list[int]:
+    from sqlalchemy import select
+
+    failed = []
+    for run in db.session.scalars(select(JobRun).where(JobRun.status == "running", JobRun.owner == process_owner())):
+        run.status, run.error, run.finished_at = "failed", reason, utcnow()
+        failed.append(run.id)
+    db.session.commit()
+    return failed

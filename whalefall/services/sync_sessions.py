@@ -178,3 +178,21 @@ def recover_interrupted_sessions() -> list[int]:
     for session_id in recovered:
         log.warning("sync_session_interrupted", session_id=session_id)
     return recovered
+
+
+def fail_sessions_of_this_process(reason: str) -> list[int]:
+    """Mark the sessions this process is running as failed (it is shutting down and cannot finish them)."""
+    now = utcnow()
+    owner = process_owner()
+    failed = []
+    for session in db.session.scalars(
+        select(SyncSession).where(SyncSession.status == "running", SyncSession.owner == owner)
+    ):
+        for record in session.records:
+            if record.status in ("pending", "running"):
+                record.status, record.error, record.finished_at = "failed", reason, now
+        _tally(session)
+        session.status, session.error, session.finished_at = "failed", reason, now
+        failed.append(session.id)
+    db.session.commit()
+    return failed

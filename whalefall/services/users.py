@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from whalefall.core.errors import ConflictError, ValidationError
 from whalefall.core.extensions import db
@@ -41,3 +42,23 @@ def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+
+
+ROLE_GRANTS = {"admin": ("admin", "operator", "viewer"), "operator": ("operator", "viewer"), "viewer": ("viewer",)}
+_DUMMY_HASH = generate_password_hash("timing-equaliser")
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The enabled user with these credentials, else None; unknown names cost as much as wrong passwords."""
+    user = db.session.scalars(select(User).where(User.username == username)).first() if username else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.check_password(password or "") or not user.is_enabled:
+        return None
+    return user
+
+
+def roles_of(user: User) -> tuple[str, ...]:
+    """A role includes the ones below it: admin > operator > viewer."""
+    return ROLE_GRANTS.get(user.role, ())

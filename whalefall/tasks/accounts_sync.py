@@ -13,9 +13,14 @@ def sync_accounts(
     instance_ids: list[int] | None = None,
     trigger: str = "scheduled",
     created_by: str | None = None,
+    session_id: int | None = None,
     **_context: Any,
 ) -> dict[str, Any]:
-    from whalefall.services.account_sync import run_sync_session
+    """Run a sync session; with ``session_id``, carry out a session already opened (e.g. by the web API)."""
+    from whalefall.services.account_sync import execute_session, run_sync_session
 
-    session = run_sync_session(instance_ids=instance_ids, trigger=trigger, created_by=created_by)
+    if session_id is not None:
+        session = execute_session(session_id)
+    else:
+        session = run_sync_session(instance_ids=instance_ids, trigger=trigger, created_by=created_by)
     return {"sync_session_id": session.id, "status": session.status}

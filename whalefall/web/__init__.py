@@ -9,8 +9,10 @@ if TYPE_CHECKING:
 
 
 def register_web(app: Flask) -> None:
+    from whalefall.web.api import register_api
     from whalefall.web.health import health
     from whalefall.web.request_ids import install_request_ids
 
     install_request_ids(app)
     app.register_blueprint(health)
+    register_api(app)

@@ -1,0 +1,31 @@
+"""Every API error is JSON {"error": {"code", "message", "details"}} with the right 4xx; no stack trace leaks."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+from whalefall.core.errors import ConflictError, NotFoundError, ValidationError, WhaleFallError
+from whalefall.core.logging import get_logger
+
+if TYPE_CHECKING:
+    from apiflask import APIFlask, HTTPError
+
+log = get_logger(__name__)
+_STATUS_OF = ((NotFoundError, 404), (ConflictError, 409), (ValidationError, 400))
+
+
+def error_body(status: int, message: str, details=None) -> dict:
+    code = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def install_error_handlers(app: APIFlask) -> None:
+    @app.error_processor
+    def _http_error(error: HTTPError):
+        return error_body(error.status_code, error.message, error.detail), error.status_code, error.headers
+
+    @app.errorhandler(WhaleFallError)
+    def _domain_error(error: WhaleFallError):
+        status = next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 400)
+        return error_body(status, str(error)), status
