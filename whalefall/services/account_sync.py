@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -136,13 +135,41 @@ def execute_session(session_id: int) -> SyncSession:
     beater.daemon = True
     beater.start()
     try:
-        with ThreadPoolExecutor(max_workers=settings.sync_workers, thread_name_prefix=f"sync-{session_id}") as pool:
-            for future in [pool.submit(sync_one, record_id, instance_id) for record_id, instance_id in work]:
-                future.result()
+        run_bounded(sync_one, work, settings.sync_workers, f"sync-{session_id}")
     finally:
         stop.set()
         beater.join()
     return finish_session(session_id)
+
+
+def run_bounded(function, items: list[tuple], workers: int, name: str) -> None:
+    """Call ``function(*item)`` for every item on at most ``workers`` daemon threads, and wait for all.
+
+    Daemon threads, unlike ThreadPoolExecutor's, never hold a stopping process hostage to a server that does not
+    answer: the process exits, and its unfinished session is marked interrupted on the way out.
+    """
+    pending = list(items)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                item = pending.pop(0)
+            try:
+                function(*item)
+            except Exception:  # one instance's unexpected failure must not stop the others
+                log.exception("sync_worker_error", item=item)
+
+    threads = [
+        threading.Thread(target=worker, name=f"{name}-{index}", daemon=True)
+        for index in range(max(1, min(workers, len(items))))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def _sync_instance(record_id: int, instance_id: int, session_id: int, timeout: float) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
+from flask import request
+from werkzeug.exceptions import BadRequest
+
 from whalefall.core.errors import ConflictError, NotFoundError, ValidationError, WhaleFallError
 from whalefall.core.logging import get_logger
 
@@ -24,6 +27,13 @@ def install_error_handlers(app: APIFlask) -> None:
     @app.error_processor
     def _http_error(error: HTTPError):
         return error_body(error.status_code, error.message, error.detail), error.status_code, error.headers
+
+    @app.errorhandler(BadRequest)
+    def _bad_request(error: BadRequest):
+        message = error.description or "bad request"
+        if request.is_json and request.get_data() and request.get_json(silent=True) is None:
+            message = "the request body is not valid JSON"
+        return error_body(400, message), 400
 
     @app.errorhandler(WhaleFallError)
     def _domain_error(error: WhaleFallError):
