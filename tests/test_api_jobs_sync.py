@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import time
 
 import pytest
 from sqlalchemy import select
 
 from tests.servers import SilentListener
 from tests.sync_helpers import register
+from tests.waiting import wait_for
 from whalefall.core.extensions import db
 from whalefall.core.process import process_owner
 from whalefall.models import JobRun, SyncSession
@@ -26,17 +26,6 @@ def users(app_context):
     for name, role in (("ada", "admin"), ("otto", "operator"), ("vera", "viewer")):
         create_user(name, f"{name}-password", role)
     return {name: basic(name, f"{name}-password") for name in ("ada", "otto", "vera")}
-
-
-def wait_for(predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return None
 
 
 def test_every_route_needs_credentials(client, users):

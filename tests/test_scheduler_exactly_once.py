@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import make_env
 from tests.servers import free_port
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.servers]
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,16 +59,6 @@ def runs(server, database) -> list[tuple[str, float]]:
     return [(owner, float(started)) for owner, started in rows]
 
 
-def wait_for(predicate, timeout: float, step: float = 0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return None
-
-
 def assert_exactly_once(window: list[tuple[str, float]], seconds: float) -> None:
     gaps = [b - a for (_, a), (_, b) in itertools.pairwise(window)]
     assert all(gap > INTERVAL * 0.5 for gap in gaps), f"two runs fired together: gaps {gaps}"
@@ -91,7 +82,7 @@ def test_two_hosts_fire_each_trigger_once_and_a_standby_takes_over(shared_env, t
     first = scheduler_process(env, tmp_path / "host-a")
     second = scheduler_process(env, tmp_path / "host-b")
     try:
-        assert wait_for(lambda: runs(server, database), 40), "no scheduler ever led"
+        assert wait_for(lambda: runs(server, database), 40, 0.25, fresh_session=False), "no scheduler ever led"
         window_start = time.time()
         time.sleep(14)
         window = [run for run in runs(server, database) if run[1] >= window_start]
@@ -104,7 +95,12 @@ def test_two_hosts_fire_each_trigger_once_and_a_standby_takes_over(shared_env, t
         leader.send_signal(signal.SIGKILL)
         killed_at = time.time()
         leader.wait(timeout=10)
-        taken_over = wait_for(lambda: [r for r in runs(server, database) if r[0].endswith(f":{standby.pid}")], 40)
+        taken_over = wait_for(
+            lambda: [r for r in runs(server, database) if r[0].endswith(f":{standby.pid}")],
+            40,
+            0.25,
+            fresh_session=False,
+        )
         assert taken_over, "the standby never took over"
         failover = taken_over[0][1] - killed_at
         print(f"\nfailover after SIGKILL: {failover:.1f}s; runs in the {len(window)}-run window: {dict(owners)}")
@@ -132,7 +128,7 @@ def test_gunicorn_workers_and_a_scheduler_process_fire_each_trigger_once(shared_
     )
     scheduler = scheduler_process(env, tmp_path / "scheduler-host")
     try:
-        assert wait_for(lambda: runs(server, database), 60), "no scheduler ever led"
+        assert wait_for(lambda: runs(server, database), 60, 0.25, fresh_session=False), "no scheduler ever led"
         window_start = time.time()
         time.sleep(14)
         window = [run for run in runs(server, database) if run[1] >= window_start]

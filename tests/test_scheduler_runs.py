@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.sync_helpers import exported, register
+from tests.waiting import wait_for
 from whalefall.core.extensions import db
 from whalefall.models import JobRun, SyncSession
 from whalefall.models._types import utcnow
@@ -20,17 +21,6 @@ from whalefall.services import job_states
 
 def every(seconds: float) -> TriggerSpec:
     return TriggerSpec("interval", (("seconds", seconds),))
-
-
-def wait_for(predicate, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return None
 
 
 def run_count(job_id: str) -> int:
