@@ -159,21 +159,11 @@ def recover_interrupted_sessions() -> list[int]:
     now = utcnow()
     recovered = []
     for session in db.session.scalars(select(SyncSession).where(SyncSession.status == "running")):
-        dead = owner_is_dead(session.owner)
         stale = session.heartbeat_at is None or now - session.heartbeat_at > STALE_AFTER
-        if not (dead or stale):
-            continue
-        reason = f"interrupted: the process running this session ({session.owner}) stopped before it finished"
-        for record in session.records:
-            if record.status in ("pending", "running"):
-                record.status = "failed"
-                record.error = reason
-                record.finished_at = now
-        _tally(session)
-        session.status = "failed"
-        session.error = reason
-        session.finished_at = now
-        recovered.append(session.id)
+        if owner_is_dead(session.owner) or stale:
+            reason = f"interrupted: the process running this session ({session.owner}) stopped before it finished"
+            _interrupt(session, reason, now)
+            recovered.append(session.id)
     db.session.commit()
     for session_id in recovered:
         log.warning("sync_session_interrupted", session_id=session_id)
@@ -183,16 +173,19 @@ def recover_interrupted_sessions() -> list[int]:
 def fail_sessions_of_this_process(reason: str) -> list[int]:
     """Mark the sessions this process is running as failed (it is shutting down and cannot finish them)."""
     now = utcnow()
-    owner = process_owner()
+    query = select(SyncSession).where(SyncSession.status == "running", SyncSession.owner == process_owner())
     failed = []
-    for session in db.session.scalars(
-        select(SyncSession).where(SyncSession.status == "running", SyncSession.owner == owner)
-    ):
-        for record in session.records:
-            if record.status in ("pending", "running"):
-                record.status, record.error, record.finished_at = "failed", reason, now
-        _tally(session)
-        session.status, session.error, session.finished_at = "failed", reason, now
+    for session in db.session.scalars(query):
+        _interrupt(session, reason, now)
         failed.append(session.id)
     db.session.commit()
     return failed
+
+
+def _interrupt(session: SyncSession, reason: str, now) -> None:
+    """End a session that cannot finish: its unfinished records and itself failed, with the reason."""
+    for record in session.records:
+        if record.status in ("pending", "running"):
+            record.status, record.error, record.finished_at = "failed", reason, now
+    _tally(session)
+    session.status, session.error, session.finished_at = "failed", reason, now
