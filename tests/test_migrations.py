@@ -19,6 +19,8 @@ TABLES = {
     "account_privileges",
     "account_role_memberships",
     "alembic_version",
+    "api_tokens",
+    "audit_events",
     "credentials",
     "instance_tags",
     "instances",

@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     from whalefall.cli.jobs import jobs_group
     from whalefall.cli.serve import run_command, scheduler_command, serve_command
     from whalefall.cli.sync import accounts_group, sync_command
+    from whalefall.cli.tokens import token_group
     from whalefall.cli.users import user_group
 
     commands = (
@@ -35,6 +36,7 @@ def register_commands(app: Flask) -> None:
         sync_command,
         accounts_group,
         jobs_group,
+        token_group,
     )
     for command in commands:
         app.cli.add_command(command)

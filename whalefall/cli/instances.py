@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from whalefall.cli.errors import FAILED, CommandError, reports_errors
+from whalefall.cli.identity import who_is_running
 from whalefall.cli.output import echo_table
 from whalefall.cli.secrets_input import password_from
 from whalefall.engines.base import EngineError
@@ -47,7 +48,8 @@ def add_command(name, engine, host, port, username, password_stdin, password_env
             database=database,
             tags=tuple(tags),
             description=description,
-        )
+        ),
+        actor=who_is_running(),
     )
     click.echo(
         f"instance {instance.name!r} added: {instance.engine} at {instance.host}:{instance.port} (id {instance.id})"
@@ -87,7 +89,7 @@ def list_command(include_deleted: bool, output_format: str) -> None:
 @reports_errors
 def remove_command(name: str) -> None:
     """Remove instance NAME: it is no longer synced; its accounts and change history are kept."""
-    remove_instance(name)
+    remove_instance(name, actor=who_is_running())
     click.echo(f"instance {name!r} removed (its accounts and history are kept)")
 
 

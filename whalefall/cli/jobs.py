@@ -8,8 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from whalefall.cli.errors import FAILED, CommandError, reports_errors
+from whalefall.cli.identity import who_is_running
 from whalefall.cli.output import echo_table
-from whalefall.cli.sync import who_is_running
 from whalefall.scheduler import control
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 
 import click
 from flask.cli import with_appcontext
 
 from whalefall.cli.errors import FAILED, CommandError, reports_errors
+from whalefall.cli.identity import who_is_running
 from whalefall.cli.output import echo_table
 from whalefall.services.export import export_accounts, to_csv, to_json
 from whalefall.services.instances import get_instance
@@ -61,11 +61,3 @@ def export_command(names: tuple[str, ...], output_format: str, output: str | Non
             handle.write(text)
     else:
         sys.stdout.write(text)
-
-
-def who_is_running() -> str:
-    """The OS user at the terminal, recorded as who started a run."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"

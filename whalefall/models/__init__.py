@@ -1,6 +1,8 @@
 """ORM tables. Importing this package registers every table on ``db.metadata`` (needed by Alembic)."""
 
 from whalefall.models.account import Account, AccountChange, AccountPrivilege, AccountRoleMembership
+from whalefall.models.api_token import ApiToken
+from whalefall.models.audit import AuditEvent
 from whalefall.models.instance import Credential, Instance, Tag
 from whalefall.models.job import JobRun
 from whalefall.models.scheduled_job import ScheduledJob
@@ -12,6 +14,8 @@ __all__ = [
     "AccountChange",
     "AccountPrivilege",
     "AccountRoleMembership",
+    "ApiToken",
+    "AuditEvent",
     "Credential",
     "Instance",
     "JobRun",

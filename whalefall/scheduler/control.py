@@ -13,6 +13,7 @@ from whalefall.scheduler.config import JobConfigError, JobDefinition, load_jobs,
 from whalefall.scheduler.jobs import EffectiveJob, effective_jobs
 from whalefall.scheduler.runner import JobExecutor, RunOutcome
 from whalefall.services import job_states
+from whalefall.services.audit import record
 from whalefall.services.job_runs import last_runs
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ def executor(app: Any) -> JobExecutor:
 def run_now(job_id: str, requested_by: str | None) -> RunOutcome:
     """Run the job in this process, now, as a manual run."""
     job = runnable_job(job_id)
+    record("job.run_requested", requested_by, job_id)
     return executor(current_app._get_current_object()).run(
         job.id, job.definition.task, dict(job.definition.kwargs), trigger_kind="manual", requested_by=requested_by
     )

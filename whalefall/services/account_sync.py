@@ -25,6 +25,7 @@ from whalefall.engines.registry import get_adapter
 from whalefall.models import Instance, SyncSession
 from whalefall.models._types import utcnow
 from whalefall.services.account_store import StoreResult, store_inventory
+from whalefall.services.audit import record
 from whalefall.services.instances import connection_settings
 from whalefall.services.sync_sessions import (
     HEARTBEAT_SECONDS,
@@ -105,7 +106,10 @@ def open_session(
             raise ConflictError(
                 f"a sync is already running: session {running.id} (started {running.started_at:%Y-%m-%d %H:%M:%S} UTC)"
             )
-    return start_session(select_instances(instance_ids), trigger, created_by)
+    session = start_session(select_instances(instance_ids), trigger, created_by)
+    if trigger != "scheduled":
+        record("sync.started", created_by, f"session {session.id}", detail={"instance_ids": instance_ids})
+    return session
 
 
 def run_sync_session(

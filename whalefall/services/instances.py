@@ -16,6 +16,7 @@ from whalefall.engines.base import ConnectionSettings, EngineError, ServerInfo
 from whalefall.engines.registry import engine_names, get_adapter
 from whalefall.models import Credential, Instance, Tag
 from whalefall.models._types import utcnow
+from whalefall.services.audit import record
 from whalefall.services.credentials import cipher
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class InstanceInput:
                 raise ValidationError(f"tag {tag!r} is invalid: 1-64 letters, digits, '_', '.', ':' or '-'")
 
 
-def add_instance(data: InstanceInput) -> Instance:
+def add_instance(data: InstanceInput, actor: str | None = None) -> Instance:
     data.validate()
     if find_instance(data.name) is not None:
         raise ConflictError(f"an instance named {data.name!r} already exists")
@@ -84,8 +85,9 @@ def add_instance(data: InstanceInput) -> Instance:
         tags=_tags(data.tags),
     )
     db.session.add(instance)
+    record("instance.created", actor, data.name, detail={"engine": data.engine, "address": f"{data.host}:{port}"},
+           commit=False)  # fmt: skip
     db.session.commit()
-    log.info("instance_added", instance=instance.name, engine=instance.engine, address=f"{instance.host}:{port}")
     return instance
 
 
@@ -107,13 +109,13 @@ def get_instance(name: str) -> Instance:
     return instance
 
 
-def remove_instance(name: str) -> Instance:
+def remove_instance(name: str, actor: str | None = None) -> Instance:
     """Soft-delete: the instance stops being synced, its accounts and change history stay explorable."""
     instance = get_instance(name)
     instance.deleted_at = utcnow()
     instance.is_active = False
+    record("instance.removed", actor, name, commit=False)
     db.session.commit()
-    log.info("instance_removed", instance=name)
     return instance
 
 

@@ -14,6 +14,7 @@ from whalefall.core.errors import NotFoundError
 from whalefall.core.extensions import db
 from whalefall.core.logging import get_logger
 from whalefall.models import ScheduledJob
+from whalefall.services.audit import record
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -51,6 +52,7 @@ def set_paused(job_id: str, paused: bool, by: str | None) -> ScheduledJob:
     row = _row(job_id)
     row.paused = paused
     row.updated_by = by
+    record("job.paused" if paused else "job.resumed", by, job_id, commit=False)
     db.session.commit()
     log.info("scheduled_job_paused" if paused else "scheduled_job_resumed", job=job_id, by=by)
     return row
@@ -61,6 +63,7 @@ def set_trigger(job_id: str, trigger: dict[str, Any] | None, by: str | None) -> 
     row = _row(job_id)
     row.trigger_override = trigger
     row.updated_by = by
+    record("job.trigger_changed", by, job_id, detail={"trigger": trigger}, commit=False)
     db.session.commit()
     log.info("scheduled_job_trigger_changed", job=job_id, trigger=trigger, by=by)
     return row

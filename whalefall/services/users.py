@@ -12,6 +12,7 @@ from whalefall.core.extensions import db
 from whalefall.core.logging import get_logger
 from whalefall.models import User
 from whalefall.models.user import ROLES
+from whalefall.services.audit import record
 
 log = get_logger(__name__)
 
@@ -19,7 +20,7 @@ MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63}$")
 
 
-def create_user(username: str, password: str, role: str) -> User:
+def create_user(username: str, password: str, role: str, actor: str | None = None) -> User:
     if not _USERNAME.match(username or ""):
         raise ValidationError(f"username {username!r} is invalid: 1-64 letters, digits, '_', '.', '@' or '-'")
     if role not in ROLES:
@@ -31,8 +32,8 @@ def create_user(username: str, password: str, role: str) -> User:
     user = User(username=username, role=role)
     user.set_password(password)
     db.session.add(user)
+    record("user.created", actor, username, detail={"role": role}, commit=False)
     db.session.commit()
-    log.info("user_created", username=username, role=role)
     return user
 
 

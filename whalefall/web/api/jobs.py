@@ -7,7 +7,8 @@ from apiflask.fields import Dict, Integer, String
 from flask import current_app
 
 from whalefall.scheduler import control
-from whalefall.web.api.blueprint import api, basic_auth, current_username
+from whalefall.services.audit import record
+from whalefall.web.api.blueprint import api, auth, current_username
 from whalefall.web.background import launch
 
 
@@ -26,21 +27,21 @@ class RunAccepted(Schema):
 
 
 @api.get("/jobs")
-@api.auth_required(basic_auth, roles=["viewer"])
+@api.auth_required(auth, roles=["viewer"])
 @api.doc(summary="List scheduled jobs with their trigger, next run and last run")
 def list_jobs():
     return {"jobs": [status.as_dict() for status in control.list_jobs()]}
 
 
 @api.get("/jobs/<job_id>")
-@api.auth_required(basic_auth, roles=["viewer"])
+@api.auth_required(auth, roles=["viewer"])
 @api.doc(summary="One scheduled job")
 def get_job(job_id: str):
     return _status(job_id)
 
 
 @api.post("/jobs/<job_id>/pause")
-@api.auth_required(basic_auth, roles=["admin"])
+@api.auth_required(auth, roles=["admin"])
 @api.doc(summary="Pause a job (stored; survives restarts)")
 def pause_job(job_id: str):
     control.pause(job_id, current_username())
@@ -48,7 +49,7 @@ def pause_job(job_id: str):
 
 
 @api.post("/jobs/<job_id>/resume")
-@api.auth_required(basic_auth, roles=["admin"])
+@api.auth_required(auth, roles=["admin"])
 @api.doc(summary="Resume a paused job")
 def resume_job(job_id: str):
     control.resume(job_id, current_username())
@@ -56,7 +57,7 @@ def resume_job(job_id: str):
 
 
 @api.patch("/jobs/<job_id>")
-@api.auth_required(basic_auth, roles=["admin"])
+@api.auth_required(auth, roles=["admin"])
 @api.input(TriggerEdit, arg_name="body")
 @api.doc(summary="Change a job's trigger (null returns to the jobs file's)")
 def edit_job(job_id: str, body: dict):
@@ -65,11 +66,12 @@ def edit_job(job_id: str, body: dict):
 
 
 @api.post("/jobs/<job_id>/run")
-@api.auth_required(basic_auth, roles=["admin"])
+@api.auth_required(auth, roles=["admin"])
 @api.output(RunAccepted, status_code=202)
 @api.doc(summary="Run a job now, off the request thread; answers at once with the job-run id")
 def run_job(job_id: str):
     job = control.runnable_job(job_id)
+    record("job.run_requested", current_username(), job_id)
     executor = control.executor(current_app._get_current_object())
     run_id = executor.begin(job.id, job.definition.task, "manual", current_username())
     launch(

@@ -11,7 +11,7 @@ from flask import current_app
 
 from whalefall.services.account_sync import open_session
 from whalefall.services.sync_sessions import session_report
-from whalefall.web.api.blueprint import api, basic_auth, current_username
+from whalefall.web.api.blueprint import api, auth, current_username
 from whalefall.web.background import launch
 
 
@@ -25,7 +25,7 @@ class SyncAccepted(Schema):
 
 
 @api.post("/sync")
-@api.auth_required(basic_auth, roles=["operator"])
+@api.auth_required(auth, roles=["operator"])
 @api.input(SyncRequest, arg_name="body")
 @api.output(SyncAccepted, status_code=202)
 @api.doc(summary="Start a sync session; answers at once with its id (409 while a full sync runs)")
@@ -38,7 +38,7 @@ def start_sync(body: dict):
 
 
 @api.get("/sync/sessions/<int:session_id>")
-@api.auth_required(basic_auth, roles=["viewer"])
+@api.auth_required(auth, roles=["viewer"])
 @api.doc(summary="A sync session with the live status of each instance")
 def get_session(session_id: int):
     session, records = session_report(session_id)
