@@ -112,3 +112,18 @@ def test_audit_log_is_for_admins(client, stored):
     assert client.get("/api/v1/audit", headers=stored).status_code == 403
     body = client.get("/api/v1/audit?action=instance", headers=basic("ada", "ada-password")).get_json()
     assert [e["target"] for e in body["items"]] == ["my1", "pg1"]
+
+
+def test_openapi_document_and_offline_docs_behind_login(client, stored):
+    assert client.get("/api/v1/openapi.json").status_code == 401
+    spec = client.get("/api/v1/openapi.json", headers=stored).get_json()
+    assert spec["openapi"].startswith("3.") and spec["info"]["title"] == "WhaleFall API"
+    assert {"/api/v1/accounts", "/api/v1/accounts/{account_id}", "/api/v1/changes", "/api/v1/jobs",
+            "/api/v1/sync", "/api/v1/sync/sessions/{session_id}"} <= set(spec["paths"])  # fmt: skip
+    assert {"BearerAuth", "BasicAuth"} <= set(spec["components"]["securitySchemes"])
+    assert client.get("/api/v1/docs").status_code == 401
+    page = client.get("/api/v1/docs", headers=stored)
+    assert page.status_code == 200 and b"/api/v1/docs/assets/swagger-ui-bundle.js" in page.data
+    assert b"cdn." not in page.data and b"http://" not in page.data.replace(b"http://www.w3.org", b"")
+    assert client.get("/api/v1/docs/assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/api/v1/docs/assets/index.html").status_code == 404

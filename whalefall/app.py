@@ -20,6 +20,7 @@ from whalefall.core.logging import configure_logging, get_logger, register_secre
 from whalefall.scheduler.service import start_scheduler
 from whalefall.services.users import load_user
 from whalefall.web import register_web
+from whalefall.web.api.docs import DOCS_PATH, SPEC_PATH
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -42,8 +43,8 @@ def create_app(
     for warning in settings.warnings:
         log.warning("configuration_default_used", detail=warning)
 
-    # APIFlask is Flask with generated OpenAPI and JSON errors; the spec and docs pages come with the web console.
-    app = APIFlask("whalefall", title="WhaleFall API", version="1", spec_path=None, docs_path=None)
+    # APIFlask is Flask with an OpenAPI document generated from the routes, and JSON errors.
+    app = APIFlask("whalefall", title="WhaleFall API", version="1", spec_path=SPEC_PATH, docs_path=DOCS_PATH)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,

@@ -12,9 +12,11 @@ def register_api(app: Flask) -> None:
     from whalefall.core.extensions import csrf
     from whalefall.web.api import inventory, jobs, sync  # noqa: F401 - their routes register on the blueprint
     from whalefall.web.api.blueprint import api
+    from whalefall.web.api.docs import configure_docs
     from whalefall.web.api.errors import install_error_handlers
 
     install_error_handlers(app)
+    configure_docs(app)
     # The API authenticates every request with credentials (HTTP Basic), never a cookie: CSRF cannot apply.
     csrf.exempt(api)
     app.register_blueprint(api)
