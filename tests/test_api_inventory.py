@@ -70,6 +70,7 @@ def test_account_filters(client, stored, query, expected):
     ("query", "status", "message"),
     [
         ("?per_page=500", 422, "Validation error"),
+        ("?page=184467440737095518", 422, "Validation error"),
         ("?kind=wizard", 422, "Validation error"),
         ("?sort=password", 400, "sort 'password' is not one of"),
         ("?superuser=perhaps", 422, "Validation error"),

@@ -71,6 +71,9 @@ def test_run_now_answers_at_once_with_the_job_run_id(client, users):
     ("method", "url", "body", "status", "message"),
     [
         ("post", "/api/v1/jobs/nope/pause", None, 404, "no scheduled job 'nope'"),
+        ("get", "/api/v1/jobs/nope", None, 404, "no scheduled job 'nope'"),
+        ("post", "/api/v1/sync", {"instance_ids": [2**40]}, 422, "Validation error"),
+        ("get", "/api/v1/sync/sessions/99999999999", None, 404, "no sync session 99999999999"),
         ("patch", "/api/v1/jobs/sync_accounts", {"trigger": {"cron": "0 24 * * *"}}, 400, "trigger.cron.hour = '24'"),
         ("patch", "/api/v1/jobs/sync_accounts", {"trigger": {"every": 5}}, 400, "'trigger' must be {cron: ...}"),
         ("patch", "/api/v1/jobs/sync_accounts", {"wrong": 1}, 422, "Validation error"),

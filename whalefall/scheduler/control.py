@@ -70,6 +70,13 @@ def list_jobs() -> list[JobStatus]:
     return [JobStatus(job, states[job.id].next_run_at, runs.get(job.id)) for job in effective_jobs(defs, states)]
 
 
+def job_status(job_id: str) -> JobStatus:
+    for status in list_jobs():
+        if status.job.id == job_id:
+            return status
+    raise NotFoundError(f"no scheduled job {job_id!r} (jobs: {', '.join(d.id for d in definitions())})")
+
+
 def find_job(job_id: str) -> EffectiveJob:
     defs = definitions()
     states = job_states.reconcile([d.id for d in defs])

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 ACCOUNT_SORTS = {
     "name": Account.name,
     "instance": Instance.name,
@@ -123,6 +125,8 @@ def account_summary(account: Account, instance: str, engine: str) -> dict[str, A
 
 def account_detail(account_id: int, history_limit: int = 200) -> dict[str, Any]:
     """One account with its privileges grouped by level (in level order), role memberships and its timeline."""
+    if not 0 < account_id <= MAX_ID:
+        raise NotFoundError(f"no account {account_id}")
     row = db.session.execute(
         select(Account, Instance.name, Instance.engine)
         .join(Instance, Instance.id == Account.instance_id)
@@ -226,8 +230,8 @@ def change_summary(change: AccountChange, instance: str) -> dict[str, Any]:
 
 
 def _page(page: int, per_page: int) -> tuple[int, int]:
-    if page < 1:
-        raise ValidationError("page must be 1 or more")
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationError(f"page must be between 1 and {MAX_PAGE}")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationError(f"per_page must be between 1 and {MAX_PER_PAGE}")
     return page, per_page

@@ -122,7 +122,7 @@ def _tally(session: SyncSession) -> None:
 
 def session_report(session_id: int) -> tuple[SyncSession, list[dict[str, Any]]]:
     """A session and its per-instance records (with instance names), ordered by instance name."""
-    session = db.session.get(SyncSession, session_id)
+    session = db.session.get(SyncSession, session_id) if 0 < session_id <= 2**31 - 1 else None
     if session is None:
         raise NotFoundError(f"no sync session {session_id}")
     instance_ids = [r.instance_id for r in session.records]

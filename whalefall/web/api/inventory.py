@@ -15,7 +15,7 @@ from whalefall.web.api.blueprint import api, auth
 
 
 class Paging(Schema):
-    page = Integer(load_default=1, validate=Range(min=1))
+    page = Integer(load_default=1, validate=Range(min=1, max=queries.MAX_PAGE))
     per_page = Integer(load_default=50, validate=Range(min=1, max=queries.MAX_PER_PAGE))
 
 

@@ -87,4 +87,4 @@ def run_job(job_id: str):
 
 
 def _status(job_id: str) -> dict:
-    return next(status.as_dict() for status in control.list_jobs() if status.job.id == job_id)
+    return control.job_status(job_id).as_dict()

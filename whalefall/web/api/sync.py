@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from apiflask import Schema
 from apiflask.fields import Integer, List, String
+from apiflask.validators import Range
 from flask import current_app
 
 from whalefall.services.account_sync import open_session
@@ -16,7 +17,11 @@ from whalefall.web.background import launch
 
 
 class SyncRequest(Schema):
-    instance_ids = List(Integer(), load_default=None, metadata={"description": "Default: every active instance"})
+    instance_ids = List(
+        Integer(validate=Range(min=1, max=2**31 - 1)),
+        load_default=None,
+        metadata={"description": "Default: every active instance"},
+    )
 
 
 class SyncAccepted(Schema):
