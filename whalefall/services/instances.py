@@ -119,6 +119,84 @@ def remove_instance(name: str, actor: str | None = None) -> Instance:
     return instance
 
 
+def instance_by_id(instance_id: int) -> Instance:
+    instance = db.session.get(Instance, instance_id) if 0 < instance_id <= 2**31 - 1 else None
+    if instance is None or instance.is_deleted:
+        raise NotFoundError(f"no instance {instance_id}")
+    return instance
+
+
+_EDITABLE = ("host", "port", "database", "description", "tags", "active")
+
+
+def update_instance(instance_id: int, changes: dict, actor: str | None = None) -> Instance:
+    """Change where an instance is and how it is labelled; validated like a new one, written all or nothing."""
+    instance = instance_by_id(instance_id)
+    unknown = sorted(set(changes) - set(_EDITABLE))
+    if unknown:
+        raise ValidationError(f"cannot change {', '.join(unknown)} (editable: {', '.join(_EDITABLE)})")
+    merged = InstanceInput(
+        name=instance.name,
+        engine=instance.engine,
+        host=changes.get("host", instance.host),
+        port=changes.get("port", instance.port),
+        username="unchanged",
+        password="unchanged",
+        database=changes.get("database", instance.database_name),
+        tags=tuple(changes.get("tags", [tag.name for tag in instance.tags])),
+        description=changes.get("description", instance.description),
+    )
+    merged.validate()
+    instance.host, instance.port = merged.host, merged.port
+    instance.database_name, instance.description = merged.database or None, merged.description
+    instance.tags = _tags(merged.tags)
+    if "active" in changes:
+        instance.is_active = bool(changes["active"])
+    record("instance.updated", actor, instance.name, detail={"changed": sorted(changes)}, commit=False)
+    db.session.commit()
+    return instance
+
+
+def set_credential(instance_id: int, username: str, password: str, actor: str | None = None) -> Instance:
+    """Replace the login WhaleFall uses for an instance. The password is encrypted and never returned."""
+    instance = instance_by_id(instance_id)
+    if not username or not password:
+        raise ValidationError("username and password are both required")
+    credential = instance.credential
+    if credential is None:
+        credential = Credential(name=_unique_credential_name(instance.name), username=username, password_encrypted=b"")
+        instance.credential = credential
+    credential.username = username
+    credential.password_encrypted = cipher().encrypt(password)
+    record("credential.changed", actor, instance.name, detail={"username": username}, commit=False)
+    db.session.commit()
+    return instance
+
+
+def instance_summary(instance: Instance) -> dict:
+    """What may be shown of an instance: never its password, not even encrypted."""
+    return {
+        "id": instance.id,
+        "name": instance.name,
+        "engine": instance.engine,
+        "host": instance.host,
+        "port": instance.port,
+        "database": instance.database_name,
+        "description": instance.description,
+        "tags": [tag.name for tag in instance.tags],
+        "active": instance.is_active,
+        "username": instance.credential.username if instance.credential else None,
+        "server_version": instance.server_version,
+        "last_connection_at": instance.last_connection_at.isoformat() if instance.last_connection_at else None,
+        "last_connection_ok": instance.last_connection_ok,
+        "last_connection_message": instance.last_connection_message,
+    }
+
+
+def list_tags() -> list[str]:
+    return list(db.session.scalars(select(Tag.name).order_by(Tag.name)))
+
+
 def connection_settings(instance: Instance) -> ConnectionSettings:
     """Decrypt the instance's credential into connection settings with the configured timeouts."""
     if instance.credential is None:

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from whalefall.core.errors import ConflictError, ValidationError
+from whalefall.core.errors import ConflictError, NotFoundError, ValidationError
 from whalefall.core.extensions import db
 from whalefall.core.logging import get_logger
 from whalefall.models import User
@@ -63,3 +63,43 @@ def authenticate(username: str, password: str) -> User | None:
 def roles_of(user: User) -> tuple[str, ...]:
     """A role includes the ones below it: admin > operator > viewer."""
     return ROLE_GRANTS.get(user.role, ())
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+def update_user(user_id: int, changes: dict, actor: str | None = None) -> User:
+    """Change a user's role, enabled flag or password; an admin cannot lock themselves out."""
+    user = db.session.get(User, user_id) if 0 < user_id <= 2**31 - 1 else None
+    if user is None:
+        raise NotFoundError(f"no user {user_id}")
+    unknown = sorted(set(changes) - {"role", "enabled", "password"})
+    if unknown:
+        raise ValidationError(f"cannot change {', '.join(unknown)} (editable: role, enabled, password)")
+    if "role" in changes and changes["role"] not in ROLES:
+        raise ValidationError(f"role {changes['role']!r} is not one of: {', '.join(ROLES)}")
+    if "password" in changes and len(changes["password"] or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if user.username == actor and (changes.get("enabled") is False or changes.get("role", "admin") != "admin"):
+        raise ConflictError("you cannot disable yourself or take away your own admin role")
+    if "role" in changes:
+        user.role = changes["role"]
+    if "enabled" in changes:
+        user.is_enabled = bool(changes["enabled"])
+    if "password" in changes:
+        user.set_password(changes["password"])
+    record("user.updated", actor, user.username, detail={"changed": sorted(changes)}, commit=False)
+    db.session.commit()
+    return user
+
+
+def user_summary(user: User) -> dict:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role,
+        "enabled": user.is_enabled,
+        "created_at": user.created_at.isoformat(),
+        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+    }

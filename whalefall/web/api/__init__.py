@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def register_api(app: Flask) -> None:
     from whalefall.core.extensions import csrf
-    from whalefall.web.api import inventory, jobs, sync  # noqa: F401 - their routes register on the blueprint
+    from whalefall.web.api import inventory, jobs, manage, sync  # noqa: F401 - their routes register on the blueprint
     from whalefall.web.api.blueprint import api
     from whalefall.web.api.docs import configure_docs
     from whalefall.web.api.errors import install_error_handlers

@@ -39,6 +39,10 @@ def _roles(user) -> list[str]:
     return list(roles_of(user))
 
 
+def current_user():
+    return g.get("flask_httpauth_user")
+
+
 def current_username() -> str | None:
-    user = g.get("flask_httpauth_user")
+    user = current_user()
     return user.username if user is not None else None

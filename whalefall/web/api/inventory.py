@@ -10,7 +10,7 @@ from whalefall.engines.inventory import LEVELS
 from whalefall.models.account import ACCOUNT_KINDS, ACCOUNT_STATUSES, CHANGE_TYPES
 from whalefall.services import inventory_queries as queries
 from whalefall.services.audit import search
-from whalefall.services.instances import list_instances
+from whalefall.services.instances import instance_summary, list_instances
 from whalefall.web.api.blueprint import api, auth
 
 
@@ -55,25 +55,7 @@ class AuditQuery(Paging):
 @api.auth_required(auth, roles=["viewer"])
 @api.doc(summary="Registered instances (never their credentials)")
 def get_instances():
-    return {
-        "items": [
-            {
-                "id": i.id,
-                "name": i.name,
-                "engine": i.engine,
-                "host": i.host,
-                "port": i.port,
-                "database": i.database_name,
-                "tags": [tag.name for tag in i.tags],
-                "active": i.is_active,
-                "server_version": i.server_version,
-                "last_connection_at": i.last_connection_at.isoformat() if i.last_connection_at else None,
-                "last_connection_ok": i.last_connection_ok,
-                "last_connection_message": i.last_connection_message,
-            }
-            for i in list_instances()
-        ]
-    }
+    return {"items": [instance_summary(instance) for instance in list_instances()]}
 
 
 @api.get("/accounts")
