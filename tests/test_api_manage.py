@@ -1,4 +1,4 @@
-"""/api/v1 writes: the permission matrix (every role against every write endpoint), instances, credentials, users, tokens."""
+"""/api/v1 writes: the permission matrix (every role, every write endpoint), instances, credentials, users."""
 
 from __future__ import annotations
 
