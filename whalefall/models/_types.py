@@ -33,3 +33,13 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
+
+
+def get_by_id(model, object_id: int):
+    """``session.get`` for an id that came from outside: out-of-range ids find nothing instead of overflowing."""
+    from whalefall.core.extensions import db
+
+    return db.session.get(model, object_id) if isinstance(object_id, int) and 0 < object_id <= MAX_ID else None

@@ -23,7 +23,7 @@ from whalefall.core.logging import get_logger
 from whalefall.engines.base import EngineError
 from whalefall.engines.registry import get_adapter
 from whalefall.models import Instance, SyncSession
-from whalefall.models._types import utcnow
+from whalefall.models._types import get_by_id, utcnow
 from whalefall.services.account_store import StoreResult, store_inventory
 from whalefall.services.audit import record
 from whalefall.services.instances import connection_settings
@@ -123,7 +123,7 @@ def execute_session(session_id: int) -> SyncSession:
     """Sync every pending record of an opened session; finishes the session whatever happens to each instance."""
     app = current_app._get_current_object()
     settings = app.config["WHALEFALL_SETTINGS"]
-    session = db.session.get(SyncSession, session_id)
+    session = get_by_id(SyncSession, session_id)
     if session is None:
         raise NotFoundError(f"no sync session {session_id}")
     work = [(record.id, record.instance_id) for record in session.records if record.status == "pending"]

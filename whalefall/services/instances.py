@@ -15,7 +15,7 @@ from whalefall.core.logging import get_logger
 from whalefall.engines.base import ConnectionSettings, EngineError, ServerInfo
 from whalefall.engines.registry import engine_names, get_adapter
 from whalefall.models import Credential, Instance, Tag
-from whalefall.models._types import utcnow
+from whalefall.models._types import get_by_id, utcnow
 from whalefall.services.audit import record
 from whalefall.services.credentials import cipher
 
@@ -120,7 +120,7 @@ def remove_instance(name: str, actor: str | None = None) -> Instance:
 
 
 def instance_by_id(instance_id: int) -> Instance:
-    instance = db.session.get(Instance, instance_id) if 0 < instance_id <= 2**31 - 1 else None
+    instance = get_by_id(Instance, instance_id)
     if instance is None or instance.is_deleted:
         raise NotFoundError(f"no instance {instance_id}")
     return instance

@@ -14,13 +14,13 @@ from whalefall.core.errors import NotFoundError, ValidationError
 from whalefall.core.extensions import db
 from whalefall.engines.inventory import LEVEL_ORDER
 from whalefall.models import Account, AccountChange, AccountPrivilege, AccountRoleMembership, Instance
+from whalefall.models._types import MAX_ID
 
 if TYPE_CHECKING:
     from datetime import datetime
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 1_000_000
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 ACCOUNT_SORTS = {
     "name": Account.name,
     "instance": Instance.name,
@@ -125,7 +125,7 @@ def account_summary(account: Account, instance: str, engine: str) -> dict[str, A
 
 def account_detail(account_id: int, history_limit: int = 200) -> dict[str, Any]:
     """One account with its privileges grouped by level (in level order), role memberships and its timeline."""
-    if not 0 < account_id <= MAX_ID:
+    if not 0 < account_id <= MAX_ID:  # an id from outside must not overflow the database
         raise NotFoundError(f"no account {account_id}")
     row = db.session.execute(
         select(Account, Instance.name, Instance.engine)

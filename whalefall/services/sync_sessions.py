@@ -18,7 +18,7 @@ from whalefall.core.extensions import db
 from whalefall.core.logging import get_logger
 from whalefall.core.process import owner_is_dead, process_owner
 from whalefall.models import Instance, SyncRecord, SyncSession
-from whalefall.models._types import utcnow
+from whalefall.models._types import get_by_id, utcnow
 
 log = get_logger(__name__)
 MAX_ERROR_LENGTH = 4000
@@ -122,7 +122,7 @@ def _tally(session: SyncSession) -> None:
 
 def session_report(session_id: int) -> tuple[SyncSession, list[dict[str, Any]]]:
     """A session and its per-instance records (with instance names), ordered by instance name."""
-    session = db.session.get(SyncSession, session_id) if 0 < session_id <= 2**31 - 1 else None
+    session = get_by_id(SyncSession, session_id)
     if session is None:
         raise NotFoundError(f"no sync session {session_id}")
     instance_ids = [r.instance_id for r in session.records]

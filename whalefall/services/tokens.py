@@ -11,7 +11,7 @@ from whalefall.core.errors import NotFoundError, ValidationError
 from whalefall.core.extensions import db
 from whalefall.core.logging import register_secret
 from whalefall.models import ApiToken, User
-from whalefall.models._types import utcnow
+from whalefall.models._types import get_by_id, utcnow
 from whalefall.services.audit import record
 
 TOKEN_PREFIX = "wf_"
@@ -60,7 +60,7 @@ def list_tokens(username: str | None = None) -> list[ApiToken]:
 
 def revoke_token(token_id: int, actor: str | None, owner: str | None = None) -> ApiToken:
     """Revoke a token (``owner`` limits it to that user's tokens, for non-admins)."""
-    token = db.session.get(ApiToken, token_id)
+    token = get_by_id(ApiToken, token_id)
     if token is None or (owner is not None and token.user.username != owner):
         raise NotFoundError(f"no token {token_id}")
     if token.revoked_at is None:

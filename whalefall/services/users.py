@@ -11,6 +11,7 @@ from whalefall.core.errors import ConflictError, NotFoundError, ValidationError
 from whalefall.core.extensions import db
 from whalefall.core.logging import get_logger
 from whalefall.models import User
+from whalefall.models._types import get_by_id
 from whalefall.models.user import ROLES
 from whalefall.services.audit import record
 
@@ -71,7 +72,7 @@ def list_users() -> list[User]:
 
 def update_user(user_id: int, changes: dict, actor: str | None = None) -> User:
     """Change a user's role, enabled flag or password; an admin cannot lock themselves out."""
-    user = db.session.get(User, user_id) if 0 < user_id <= 2**31 - 1 else None
+    user = get_by_id(User, user_id)
     if user is None:
         raise NotFoundError(f"no user {user_id}")
     unknown = sorted(set(changes) - {"role", "enabled", "password"})
