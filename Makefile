@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint bench bench-sync install install-dev system-deps clean
+.PHONY: run test test-fast lint bench bench-sync bench-api install install-dev system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench: install-dev
 
 bench-sync: system-deps install-dev
 	$(BIN)/python benchmarks/sync_bench.py
+
+bench-api: system-deps install-dev
+	$(BIN)/python benchmarks/api_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache

@@ -43,13 +43,13 @@ def names(body):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", [("my1", "app_rw"), ("pg1", "app_rw"), ("my1", "locked_one"), ("pg1", "postgres"), ("pg1", "readers")]),
+        ("", [("pg1", "app_rw"), ("my1", "app_rw"), ("my1", "locked_one"), ("pg1", "postgres"), ("pg1", "readers")]),
         ("?instance=pg1&kind=role", [("pg1", "readers")]),
         ("?engine=mysql", [("my1", "app_rw"), ("my1", "locked_one")]),
-        ("?name=APP", [("my1", "app_rw"), ("pg1", "app_rw")]),
+        ("?name=APP", [("pg1", "app_rw"), ("my1", "app_rw")]),
         ("?name=%25", []),  # a literal %, not a wildcard
         ("?privilege=update&level=column&column=total", [("pg1", "app_rw")]),
-        ("?privilege=SELECT&database=shop", [("my1", "app_rw"), ("pg1", "app_rw")]),
+        ("?privilege=SELECT&database=shop", [("pg1", "app_rw"), ("my1", "app_rw")]),
         ("?role=readers", [("pg1", "app_rw")]),
         ("?superuser=true", [("pg1", "postgres")]),
         ("?locked=true", [("my1", "locked_one")]),

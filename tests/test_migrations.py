@@ -12,6 +12,7 @@ from tests.conftest import make_env
 from whalefall.app import create_app
 from whalefall.core.config import Settings
 from whalefall.core.extensions import db
+from whalefall.models import include_in_autogenerate
 
 TABLES = {
     "accounts",
@@ -38,7 +39,9 @@ def _check_round_trip(app):
         upgrade()
         assert set(inspect(db.engine).get_table_names()) == TABLES
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_in_autogenerate}
+            )
             assert compare_metadata(context, db.metadata) == []
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) == {"alembic_version"}

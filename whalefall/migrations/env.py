@@ -13,6 +13,12 @@ def target_metadata():
     return target_db.metadata
 
 
+def include_object(*args):
+    from whalefall.models import include_in_autogenerate
+
+    return include_in_autogenerate(*args)
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=current_app.config["SQLALCHEMY_DATABASE_URI"],
@@ -32,6 +38,7 @@ def run_migrations_online() -> None:
             directives[:] = []
 
     conf_args.setdefault("process_revision_directives", skip_empty)
+    conf_args.setdefault("include_object", include_object)
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata(), **conf_args)
         with context.begin_transaction():

@@ -9,6 +9,14 @@ from whalefall.models.scheduled_job import ScheduledJob
 from whalefall.models.sync import SyncRecord, SyncSession
 from whalefall.models.user import User
 
+# Indexes a migration creates only where the backend supports them; autogenerate must not compare them.
+MIGRATION_ONLY_INDEXES = frozenset({"ix_accounts_name_trgm"})
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
+
+
 __all__ = [
     "Account",
     "AccountChange",
@@ -24,4 +32,5 @@ __all__ = [
     "SyncSession",
     "Tag",
     "User",
+    "include_in_autogenerate",
 ]

@@ -48,7 +48,13 @@ class Account(db.Model):
     """One account (user or role) on one instance. Vanished accounts are soft-deleted, never dropped."""
 
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("instance_id", "name", "host"),)
+    __table_args__ = (
+        UniqueConstraint("instance_id", "name", "host"),
+        # The explorer's default order, walked by index even deep into the pages.
+        Index("ix_accounts_name_order", "name", "instance_id", "host", "id"),
+    )
+    # Substring search (ILIKE '%…%') also has a pg_trgm GIN index on PostgreSQL: migration 0004 creates it when
+    # the extension is available; it is not part of the metadata (see MIGRATION_ONLY_INDEXES).
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
@@ -84,7 +90,7 @@ class AccountPrivilege(db.Model):
     """One canonical privilege row: what, at which level, on which object, grantable or not, granted or denied."""
 
     __tablename__ = "account_privileges"
-    __table_args__ = (Index("ix_account_privileges_privilege_level", "privilege", "level"),)
+    __table_args__ = (Index("ix_account_privileges_lookup", "privilege", "level", "account_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
@@ -106,10 +112,11 @@ class AccountRoleMembership(db.Model):
     """The account is a member of ``role`` (with ADMIN OPTION / as a default role where the engine has them)."""
 
     __tablename__ = "account_role_memberships"
+    __table_args__ = (Index("ix_account_role_memberships_role_account", "role", "account_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(IDENTIFIER), index=True)
+    role: Mapped[str] = mapped_column(String(IDENTIFIER))
     role_host: Mapped[str | None] = mapped_column(String(IDENTIFIER))  # MySQL 8 only
     admin_option: Mapped[bool] = mapped_column(Boolean, default=False)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)

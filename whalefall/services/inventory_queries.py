@@ -59,16 +59,20 @@ class AccountFilter:
 
 
 def list_accounts(criteria: AccountFilter, sort: str = "name", page: int = 1, per_page: int = 50) -> Page:
-    query = select(Account, Instance.name, Instance.engine).join(Instance, Instance.id == Account.instance_id)
-    query = _filtered(query, criteria)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    query = _filtered(
+        select(Account, Instance.name, Instance.engine).join(Instance, Instance.id == Account.instance_id), criteria
+    )
+    # Counted on ids alone: no row is built just to be counted.
+    counting = select(func.count(Account.id)).select_from(Account).join(Instance, Instance.id == Account.instance_id)
+    total = db.session.scalar(_filtered(counting, criteria))
     descending = sort.startswith("-")
     column = ACCOUNT_SORTS.get(sort.lstrip("-"))
     if column is None:
         raise ValidationError(f"sort {sort!r} is not one of: {', '.join(ACCOUNT_SORTS)} (prefix '-' for descending)")
     page, per_page = _page(page, per_page)
     direction = column.desc() if descending else column.asc()
-    ordered = query.order_by(direction, Instance.name, Account.name, Account.host, Account.id)
+    # Ties break on the account's own columns, in the order of ix_accounts_name_order.
+    ordered = query.order_by(direction, Account.name, Account.instance_id, Account.host, Account.id)
     rows = db.session.execute(ordered.limit(per_page).offset((page - 1) * per_page)).all()
     return Page([account_summary(a, name, engine) for a, name, engine in rows], page, per_page, total)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from whalefall.models._types import get_by_id, utcnow
 from whalefall.services.audit import record
 
 TOKEN_PREFIX = "wf_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _digest(token: str) -> str:
@@ -46,8 +48,10 @@ def authenticate_token(plaintext: str) -> User | None:
     token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext))).first()
     if token is None or token.revoked_at is not None or not token.user.is_enabled:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        token.last_used_at = now  # a write at most once a minute per token, not on every request
+        db.session.commit()
     return token.user
 
 
