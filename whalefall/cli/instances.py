@@ -13,7 +13,14 @@ from whalefall.cli.output import echo_table
 from whalefall.cli.secrets_input import password_from
 from whalefall.engines.base import EngineError
 from whalefall.engines.registry import engine_names
-from whalefall.services.instances import InstanceInput, add_instance, check_connection, list_instances, remove_instance
+from whalefall.services.instances import (
+    InstanceInput,
+    add_instance,
+    check_connection,
+    instance_summary,
+    list_instances,
+    remove_instance,
+)
 
 
 @click.group("instance")
@@ -64,7 +71,7 @@ def list_command(include_deleted: bool, output_format: str) -> None:
     """List registered instances (credentials are never shown)."""
     instances = list_instances(include_deleted=include_deleted)
     if output_format == "json":
-        click.echo(json.dumps([_summary(instance) for instance in instances], indent=2, default=str))
+        click.echo(json.dumps([instance_summary(instance) for instance in instances], indent=2))
         return
     echo_table(
         ["name", "engine", "address", "database", "tags", "status", "last check"],
@@ -104,24 +111,6 @@ def test_command(name: str) -> None:
     except EngineError as exc:
         raise CommandError(exc.message, exit_code=FAILED) from exc
     click.echo(f"ok: {name} answered in {info.elapsed_ms} ms: {info.version}")
-
-
-def _summary(instance) -> dict:
-    return {
-        "id": instance.id,
-        "name": instance.name,
-        "engine": instance.engine,
-        "host": instance.host,
-        "port": instance.port,
-        "database": instance.database_name,
-        "tags": [tag.name for tag in instance.tags],
-        "active": instance.is_active,
-        "deleted_at": instance.deleted_at,
-        "server_version": instance.server_version,
-        "last_connection_at": instance.last_connection_at,
-        "last_connection_ok": instance.last_connection_ok,
-        "last_connection_message": instance.last_connection_message,
-    }
 
 
 def _last_check(instance) -> str:

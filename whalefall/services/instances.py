@@ -185,6 +185,7 @@ def instance_summary(instance: Instance) -> dict:
         "description": instance.description,
         "tags": [tag.name for tag in instance.tags],
         "active": instance.is_active,
+        "deleted_at": instance.deleted_at.isoformat() if instance.deleted_at else None,
         "username": instance.credential.username if instance.credential else None,
         "server_version": instance.server_version,
         "last_connection_at": instance.last_connection_at.isoformat() if instance.last_connection_at else None,
