@@ -15,7 +15,7 @@ from apiflask import APIFlask
 from whalefall.cli import build_cli, describe_startup_error, register_commands
 from whalefall.core.config import Settings
 from whalefall.core.database import engine_options, install_sqlite_pragmas
-from whalefall.core.extensions import csrf, db, login_manager, migrate
+from whalefall.core.extensions import csrf, db, limiter, login_manager, migrate
 from whalefall.core.logging import configure_logging, get_logger, register_secret, set_console_level
 from whalefall.scheduler.service import start_scheduler
 from whalefall.services.users import load_user
@@ -57,6 +57,9 @@ def create_app(
         REMEMBER_COOKIE_SECURE=settings.production,
         REMEMBER_COOKIE_HTTPONLY=True,
         JSON_SORT_KEYS=False,
+        # Login attempts are counted across workers when Redis is there, per process otherwise.
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
     )
 
     db.init_app(app)
@@ -65,7 +68,9 @@ def create_app(
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    login_manager.login_view = "pages.login"
     csrf.init_app(app)
+    limiter.init_app(app)
     register_web(app)
     register_commands(app)
 

@@ -59,6 +59,7 @@ class Settings:
     instance_timeout: float = 600.0
     sync_workers: int = 4
     retention_days: int = 90
+    redis_url: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -127,6 +128,7 @@ class Settings:
             instance_timeout=_number(env_vars, "WHALEFALL_INSTANCE_TIMEOUT", 600.0),
             sync_workers=int(_number(env_vars, "WHALEFALL_SYNC_WORKERS", 4, integer=True)),
             retention_days=int(_number(env_vars, "WHALEFALL_RETENTION_DAYS", 90, integer=True)),
+            redis_url=(env_vars.get("REDIS_URL") or "").strip() or None,
             warnings=tuple(warnings),
         )
 

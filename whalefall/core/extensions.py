@@ -4,6 +4,8 @@ This module imports nothing of ours (an import contract proves it): the incident
 ``db`` defined in the package root that everything imported, so ``db`` lives here instead.
 """
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +31,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Limits are declared on the routes that need them (login); storage is Redis when configured, else per process.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -11,8 +11,11 @@ if TYPE_CHECKING:
 def register_web(app: Flask) -> None:
     from whalefall.web.api import register_api
     from whalefall.web.health import health
+    from whalefall.web.pages import dashboard  # noqa: F401 - registers its routes on the pages blueprint
+    from whalefall.web.pages.auth import pages
     from whalefall.web.request_ids import install_request_ids
 
     install_request_ids(app)
     app.register_blueprint(health)
+    app.register_blueprint(pages)
     register_api(app)
