@@ -10,6 +10,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Integer, List, String
 from apiflask.validators import Length, OneOf, Range
 
+from whalefall.core.errors import NotFoundError
 from whalefall.engines.base import EngineError
 from whalefall.engines.registry import engine_names
 from whalefall.models.user import ROLES
@@ -166,8 +167,6 @@ def get_tokens():
 def create_token(body: dict):
     username = body.get("username") or current_username()
     if username != current_username() and "admin" not in user_service.roles_of(current_user()):
-        from whalefall.core.errors import NotFoundError
-
         raise NotFoundError(f"no user named {username!r}")
     token, plaintext = token_service.create_token(username, body["name"], actor=current_username())
     return {**_token(token), "token": plaintext}, 201

@@ -8,7 +8,7 @@ import io
 from flask import Response, abort, render_template, request
 from flask_login import login_required
 
-from whalefall.core.errors import ValidationError
+from whalefall.core.errors import NotFoundError, ValidationError
 from whalefall.engines.inventory import LEVELS
 from whalefall.models.account import ACCOUNT_KINDS, ACCOUNT_STATUSES
 from whalefall.services import inventory_queries as queries
@@ -67,8 +67,6 @@ def accounts_csv():
 @pages.get("/accounts/<int:account_id>")
 @login_required
 def account(account_id: int):
-    from whalefall.core.errors import NotFoundError
-
     try:
         detail = queries.account_detail(account_id)
     except NotFoundError:
