@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: real database servers (started by the tests themselves on
-# throwaway data directories and free ports, never as system services) and the reference tools of the benchmarks.
+# throwaway data directories and free ports, never as system services), the reference tools of the benchmarks and
+# Chromium for the end-to-end browser test.
 set -euo pipefail
 
-packages=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client percona-toolkit)
+packages=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client percona-toolkit chromium fonts-dejavu-core)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -8,20 +8,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from whalefall.core.extensions import db
-from whalefall.models import Account, AccountChange, Instance, SyncRecord
+from whalefall.models import Account, AccountChange, Instance
+from whalefall.services.sync_sessions import latest_records
 
 
 def summary(recent_changes: int = 10) -> dict[str, Any]:
     instances = list(db.session.scalars(select(Instance).where(Instance.deleted_at.is_(None)).order_by(Instance.name)))
-    latest_ids = (
-        select(func.max(SyncRecord.id))
-        .where(SyncRecord.status.not_in(("pending", "running")))
-        .group_by(SyncRecord.instance_id)
-    )
-    latest = {
-        record.instance_id: record
-        for record in db.session.scalars(select(SyncRecord).where(SyncRecord.id.in_(latest_ids)))
-    }
+    latest = latest_records()
     changes = db.session.execute(
         select(AccountChange, Instance.name)
         .join(Instance, Instance.id == AccountChange.instance_id)
@@ -35,6 +28,7 @@ def summary(recent_changes: int = 10) -> dict[str, Any]:
         "by_engine": dict(sorted(Counter(instance.engine for instance in instances).items())),
         "instances": [
             {
+                "id": instance.id,
                 "name": instance.name,
                 "engine": instance.engine,
                 "active": instance.is_active,

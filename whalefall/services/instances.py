@@ -202,16 +202,31 @@ def connection_settings(instance: Instance) -> ConnectionSettings:
     """Decrypt the instance's credential into connection settings with the configured timeouts."""
     if instance.credential is None:
         raise ValidationError(f"instance {instance.name!r} has no credential")
-    settings = current_app.config["WHALEFALL_SETTINGS"]
+    password = cipher().decrypt(instance.credential.password_encrypted, f"instance {instance.name!r}")
+    return _settings(instance.host, instance.port, instance.credential.username, password, instance.database_name)
+
+
+def _settings(host: str, port: int, username: str, password: str, database: str | None) -> ConnectionSettings:
+    config = current_app.config["WHALEFALL_SETTINGS"]
     return ConnectionSettings(
-        host=instance.host,
-        port=instance.port,
-        username=instance.credential.username,
-        password=cipher().decrypt(instance.credential.password_encrypted, f"instance {instance.name!r}"),
-        database=instance.database_name,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
+        host=host,
+        port=port,
+        username=username,
+        password=password,
+        database=database,
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
     )
+
+
+def check_unsaved_connection(data: InstanceInput) -> ServerInfo:
+    """Try the connection a form describes before anything is stored (the console's "Test connection")."""
+    data.validate()
+    adapter = get_adapter(data.engine)
+    port = data.port or adapter.default_port
+    info = adapter.test_connection(_settings(data.host, port, data.username, data.password, data.database or None))
+    log.info("unsaved_instance_test_succeeded", instance=data.name, version=info.version, elapsed_ms=info.elapsed_ms)
+    return info
 
 
 def check_connection(name: str) -> ServerInfo:

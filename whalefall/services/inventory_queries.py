@@ -15,12 +15,11 @@ from whalefall.core.extensions import db
 from whalefall.engines.inventory import LEVEL_ORDER
 from whalefall.models import Account, AccountChange, AccountPrivilege, AccountRoleMembership, Instance
 from whalefall.models._types import MAX_ID
+from whalefall.services.paging import Page, check_page, paginate
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-MAX_PER_PAGE = 200
-MAX_PAGE = 1_000_000
 ACCOUNT_SORTS = {
     "name": Account.name,
     "instance": Instance.name,
@@ -29,17 +28,6 @@ ACCOUNT_SORTS = {
     "changed_at": Account.changed_at,
     "last_seen_at": Account.last_seen_at,
 }
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    page: int
-    per_page: int
-    total: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"items": self.items, "page": self.page, "per_page": self.per_page, "total": self.total}
 
 
 @dataclass(frozen=True)
@@ -69,7 +57,7 @@ def list_accounts(criteria: AccountFilter, sort: str = "name", page: int = 1, pe
     column = ACCOUNT_SORTS.get(sort.lstrip("-"))
     if column is None:
         raise ValidationError(f"sort {sort!r} is not one of: {', '.join(ACCOUNT_SORTS)} (prefix '-' for descending)")
-    page, per_page = _page(page, per_page)
+    page, per_page = check_page(page, per_page)
     direction = column.desc() if descending else column.asc()
     # Ties break on the account's own columns, in the order of ix_accounts_name_order.
     ordered = query.order_by(direction, Account.name, Account.instance_id, Account.host, Account.id)
@@ -208,14 +196,8 @@ def list_changes(criteria: ChangeFilter, page: int = 1, per_page: int = 50) -> P
         query = query.where(AccountChange.account_name == criteria.account)
     if criteria.change_type:
         query = query.where(AccountChange.change_type == criteria.change_type)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page, per_page = _page(page, per_page)
-    rows = db.session.execute(
-        query.order_by(AccountChange.detected_at.desc(), AccountChange.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page([change_summary(change, instance) for change, instance in rows], page, per_page, total)
+    ordered = query.order_by(AccountChange.detected_at.desc(), AccountChange.id.desc())
+    return paginate(ordered, lambda row: change_summary(*row), page, per_page)
 
 
 def change_summary(change: AccountChange, instance: str) -> dict[str, Any]:
@@ -233,13 +215,11 @@ def change_summary(change: AccountChange, instance: str) -> dict[str, Any]:
     }
 
 
-def _page(page: int, per_page: int) -> tuple[int, int]:
-    if not 1 <= page <= MAX_PAGE:
-        raise ValidationError(f"page must be between 1 and {MAX_PAGE}")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValidationError(f"per_page must be between 1 and {MAX_PER_PAGE}")
-    return page, per_page
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def account_counts(instance_id: int) -> dict[str, int]:
+    """How many of an instance's accounts are in each status (active, deleted)."""
+    query = select(Account.status, func.count()).where(Account.instance_id == instance_id).group_by(Account.status)
+    return {status: count for status, count in db.session.execute(query)}

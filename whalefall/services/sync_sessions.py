@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from whalefall.core.errors import NotFoundError
@@ -19,6 +19,7 @@ from whalefall.core.logging import get_logger
 from whalefall.core.process import owner_is_dead, process_owner
 from whalefall.models import Instance, SyncRecord, SyncSession
 from whalefall.models._types import get_by_id, utcnow
+from whalefall.services.paging import Page, paginate
 
 log = get_logger(__name__)
 MAX_ERROR_LENGTH = 4000
@@ -147,6 +148,60 @@ def session_report(session_id: int) -> tuple[SyncSession, list[dict[str, Any]]]:
         for r in session.records
     ]
     return session, sorted(rows, key=lambda row: row["instance"])
+
+
+def session_dict(session: SyncSession, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A session as the API and the console show it: counts, and each instance's record when given."""
+    body = {
+        "id": session.id,
+        "trigger": session.trigger,
+        "created_by": session.created_by,
+        "status": session.status,
+        "started_at": session.started_at.isoformat(),
+        "finished_at": _iso(session.finished_at),
+        "error": session.error,
+        "counts": {
+            "instances": session.total_instances,
+            "succeeded": session.succeeded_instances,
+            "partial": session.partial_instances,
+            "failed": session.failed_instances,
+            "skipped": session.skipped_instances,
+        },
+    }
+    if records is not None:
+        body["records"] = [
+            {**row, "started_at": _iso(row["started_at"]), "finished_at": _iso(row["finished_at"])} for row in records
+        ]
+    return body
+
+
+def list_sessions(page: int = 1, per_page: int = 50, status: str | None = None) -> Page:
+    """Sessions newest first, without their records."""
+    query = select(SyncSession).order_by(SyncSession.id.desc())
+    if status:
+        query = query.where(SyncSession.status == status)
+    return paginate(query, lambda row: session_dict(row[0]), page, per_page)
+
+
+def instance_records(instance_id: int, limit: int = 20) -> list[SyncRecord]:
+    """An instance's latest sync records, newest first: its sync history on the instance page."""
+    query = select(SyncRecord).where(SyncRecord.instance_id == instance_id).order_by(SyncRecord.id.desc())
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def latest_records() -> dict[int, SyncRecord]:
+    """Each instance's last finished sync record, by instance id."""
+    latest_ids = (
+        select(func.max(SyncRecord.id))
+        .where(SyncRecord.status.not_in(("pending", "running")))
+        .group_by(SyncRecord.instance_id)
+    )
+    records = db.session.scalars(select(SyncRecord).where(SyncRecord.id.in_(latest_ids)))
+    return {record.instance_id: record for record in records}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def heartbeat(session_id: int) -> None:

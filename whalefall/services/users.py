@@ -70,11 +70,16 @@ def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 
 
-def update_user(user_id: int, changes: dict, actor: str | None = None) -> User:
-    """Change a user's role, enabled flag or password; an admin cannot lock themselves out."""
+def user_by_id(user_id: int) -> User:
     user = get_by_id(User, user_id)
     if user is None:
         raise NotFoundError(f"no user {user_id}")
+    return user
+
+
+def update_user(user_id: int, changes: dict, actor: str | None = None) -> User:
+    """Change a user's role, enabled flag or password; an admin cannot lock themselves out."""
+    user = user_by_id(user_id)
     unknown = sorted(set(changes) - {"role", "enabled", "password"})
     if unknown:
         raise ValidationError(f"cannot change {', '.join(unknown)} (editable: role, enabled, password)")

@@ -17,6 +17,7 @@ def register_api(app: Flask) -> None:
 
     install_error_handlers(app)
     configure_docs(app)
-    # The API authenticates every request with credentials (HTTP Basic), never a cookie: CSRF cannot apply.
+    # Token and Basic requests carry their credentials and need no CSRF token; the blueprint's auth checks the
+    # token itself on writes authenticated by the console's session cookie (blueprint.TokenOrSessionAuth).
     csrf.exempt(api)
     app.register_blueprint(api)

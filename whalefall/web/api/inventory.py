@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from apiflask import Schema
-from apiflask.fields import Boolean, DateTime, Integer, String
-from apiflask.validators import OneOf, Range
+from apiflask.fields import Boolean, DateTime, String
+from apiflask.validators import OneOf
 
 from whalefall.engines.inventory import LEVELS
 from whalefall.models.account import ACCOUNT_KINDS, ACCOUNT_STATUSES, CHANGE_TYPES
@@ -12,11 +11,7 @@ from whalefall.services import inventory_queries as queries
 from whalefall.services.audit import search
 from whalefall.services.instances import instance_summary, list_instances
 from whalefall.web.api.blueprint import api, auth
-
-
-class Paging(Schema):
-    page = Integer(load_default=1, validate=Range(min=1, max=queries.MAX_PAGE))
-    per_page = Integer(load_default=50, validate=Range(min=1, max=queries.MAX_PER_PAGE))
+from whalefall.web.api.schemas import Paging
 
 
 class AccountQuery(Paging):

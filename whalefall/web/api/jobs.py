@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from apiflask import Schema
 from apiflask.fields import Dict, Integer, String
-from flask import current_app
 
 from whalefall.scheduler import control
-from whalefall.services.audit import record
 from whalefall.web.api.blueprint import api, auth, current_username
-from whalefall.web.background import launch
+from whalefall.web.launches import start_job_run
 
 
 class TriggerEdit(Schema):
@@ -70,19 +68,7 @@ def edit_job(job_id: str, body: dict):
 @api.output(RunAccepted, status_code=202)
 @api.doc(summary="Run a job now, off the request thread; answers at once with the job-run id")
 def run_job(job_id: str):
-    job = control.runnable_job(job_id)
-    record("job.run_requested", current_username(), job_id)
-    executor = control.executor(current_app._get_current_object())
-    run_id = executor.begin(job.id, job.definition.task, "manual", current_username())
-    launch(
-        current_app._get_current_object(),
-        f"job-{job.id}",
-        executor.execute,
-        run_id,
-        job.id,
-        job.definition.task,
-        dict(job.definition.kwargs),
-    )
+    run_id = start_job_run(job_id, current_username())
     return {"job_run_id": run_id, "status": "running"}
 
 

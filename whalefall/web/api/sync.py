@@ -1,19 +1,19 @@
 """/api/v1/sync: start a sync session (operator) and follow its progress (viewer).
 
-The route imports ``sync_accounts`` only when it launches it, never at import time (the incident's fix).
+``sync_accounts`` is imported only when a sync is launched (``whalefall.web.launches``), never at import time.
 """
 
 from __future__ import annotations
 
 from apiflask import Schema
 from apiflask.fields import Integer, List, String
-from apiflask.validators import Range
-from flask import current_app
+from apiflask.validators import OneOf, Range
 
-from whalefall.services.account_sync import open_session
-from whalefall.services.sync_sessions import session_report
+from whalefall.models.sync import SESSION_STATUSES
+from whalefall.services.sync_sessions import list_sessions, session_dict, session_report
 from whalefall.web.api.blueprint import api, auth, current_username
-from whalefall.web.background import launch
+from whalefall.web.api.schemas import Paging
+from whalefall.web.launches import start_sync as launch_sync
 
 
 class SyncRequest(Schema):
@@ -22,6 +22,10 @@ class SyncRequest(Schema):
         load_default=None,
         metadata={"description": "Default: every active instance"},
     )
+
+
+class SessionQuery(Paging):
+    status = String(validate=OneOf(SESSION_STATUSES))
 
 
 class SyncAccepted(Schema):
@@ -35,11 +39,16 @@ class SyncAccepted(Schema):
 @api.output(SyncAccepted, status_code=202)
 @api.doc(summary="Start a sync session; answers at once with its id (409 while a full sync runs)")
 def start_sync(body: dict):
-    from whalefall.tasks.accounts_sync import sync_accounts  # imported when launched, never at import time
-
-    session = open_session(body.get("instance_ids"), trigger="manual", created_by=current_username())
-    launch(current_app._get_current_object(), f"sync-{session.id}", sync_accounts, session_id=session.id)
+    session = launch_sync(body.get("instance_ids"), current_username())
     return {"session_id": session.id, "status": session.status}
+
+
+@api.get("/sync/sessions")
+@api.auth_required(auth, roles=["viewer"])
+@api.input(SessionQuery, location="query", arg_name="query")
+@api.doc(summary="Sync sessions, newest first, with their counts")
+def get_sessions(query: dict):
+    return list_sessions(**query).as_dict()
 
 
 @api.get("/sync/sessions/<int:session_id>")
@@ -47,26 +56,4 @@ def start_sync(body: dict):
 @api.doc(summary="A sync session with the live status of each instance")
 def get_session(session_id: int):
     session, records = session_report(session_id)
-    return {
-        "id": session.id,
-        "trigger": session.trigger,
-        "created_by": session.created_by,
-        "status": session.status,
-        "started_at": session.started_at.isoformat(),
-        "finished_at": session.finished_at.isoformat() if session.finished_at else None,
-        "error": session.error,
-        "counts": {
-            "instances": session.total_instances,
-            "succeeded": session.succeeded_instances,
-            "partial": session.partial_instances,
-            "failed": session.failed_instances,
-            "skipped": session.skipped_instances,
-        },
-        "records": [
-            {**row, "started_at": _iso(row["started_at"]), "finished_at": _iso(row["finished_at"])} for row in records
-        ],
-    }
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
+    return session_dict(session, records)

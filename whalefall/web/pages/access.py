@@ -1,0 +1,60 @@
+"""Role checks for pages (viewer < operator < admin), the same matrix as the API, and dates read from a query."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from flask import abort, request
+from flask_login import current_user, login_required
+
+from whalefall.services.users import roles_of
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def can(role: str) -> bool:
+    """Whether the logged-in user holds ``role`` (templates use it to show only the actions one may take)."""
+    return current_user.is_authenticated and role in roles_of(current_user)
+
+
+def role_required(role: str) -> Callable:
+    """Login first (a redirect to the login page), then the role (403 without it)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not can(role):
+                abort(403, f"this needs the {role} role")
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def date_arg(name: str, end_of_day: bool = False) -> datetime | None:
+    """``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` from the query string, in UTC; a bare date used as an upper bound
+    means the end of that day. Anything else is a 400 that names the field."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        abort(400, f"{name} {raw!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if end_of_day and len(raw) == 10:
+        value += timedelta(days=1)
+    return value
+
+
+def page_arg() -> int:
+    try:
+        return int(request.args.get("page", 1))
+    except ValueError:
+        abort(400, "page must be a number")

@@ -1,0 +1,96 @@
+"""What happened: the privilege change log, sync sessions (with live progress) and WhaleFall's own audit log."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from whalefall.core.errors import NotFoundError, WhaleFallError
+from whalefall.models.account import CHANGE_TYPES
+from whalefall.models.sync import SESSION_STATUSES
+from whalefall.services import inventory_queries as queries
+from whalefall.services.audit import search
+from whalefall.services.sync_sessions import list_sessions, session_report
+from whalefall.web.launches import start_sync
+from whalefall.web.pages.access import date_arg, page_arg, role_required
+from whalefall.web.pages.auth import pages
+
+PER_PAGE = 50
+
+
+def _text(name: str) -> str | None:
+    return (request.args.get(name) or "").strip() or None
+
+
+@pages.get("/changes")
+@role_required("viewer")
+def changes():
+    change_type = _text("change_type")
+    if change_type and change_type not in CHANGE_TYPES:
+        abort(400, f"change_type must be one of: {', '.join(CHANGE_TYPES)}")
+    criteria = queries.ChangeFilter(
+        since=date_arg("since"),
+        until=date_arg("until", end_of_day=True),
+        instance=_text("instance"),
+        account=_text("account"),
+        change_type=change_type,
+    )
+    try:
+        result = queries.list_changes(criteria, page=page_arg(), per_page=PER_PAGE)
+    except WhaleFallError as exc:
+        abort(400, str(exc))
+    return render_template("changes.html", result=result, args=request.args, change_types=CHANGE_TYPES)
+
+
+@pages.get("/sync")
+@role_required("viewer")
+def sync_sessions():
+    status = _text("status")
+    if status and status not in SESSION_STATUSES:
+        abort(400, f"status must be one of: {', '.join(SESSION_STATUSES)}")
+    try:
+        result = list_sessions(page=page_arg(), per_page=PER_PAGE, status=status)
+    except WhaleFallError as exc:
+        abort(400, str(exc))
+    return render_template("sync_sessions.html", result=result, args=request.args, statuses=SESSION_STATUSES)
+
+
+@pages.post("/sync")
+@role_required("operator")
+def sync_start():
+    """Every active instance, at once; the session page then follows its progress."""
+    try:
+        session = start_sync(None, current_user.username)
+    except WhaleFallError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("pages.sync_sessions"))
+    return redirect(url_for("pages.sync_session", session_id=session.id))
+
+
+@pages.get("/sync/<int:session_id>")
+@role_required("viewer")
+def sync_session(session_id: int):
+    try:
+        session, records = session_report(session_id)
+    except NotFoundError:
+        abort(404, f"no sync session {session_id}")
+    return render_template("sync_session.html", session=session, records=records)
+
+
+@pages.get("/audit")
+@role_required("admin")
+def audit():
+    page = page_arg()
+    if not 1 <= page <= 100_000:
+        abort(400, "page must be between 1 and 100000")
+    events = search(
+        actor=_text("actor"),
+        action=_text("action"),
+        since=date_arg("since"),
+        until=date_arg("until", end_of_day=True),
+        limit=PER_PAGE + 1,
+        offset=(page - 1) * PER_PAGE,
+    )
+    return render_template(
+        "audit.html", events=events[:PER_PAGE], has_next=len(events) > PER_PAGE, page=page, args=request.args
+    )

@@ -1,0 +1,25 @@
+"""Errors on pages are pages (the API's stay JSON): the status, what went wrong, and a way back."""
+
+from __future__ import annotations
+
+from flask import render_template
+from werkzeug.exceptions import HTTPException
+
+from whalefall.web.pages.access import can
+from whalefall.web.pages.auth import pages
+
+
+@pages.app_context_processor
+def _helpers() -> dict:
+    return {"can": can}
+
+
+def _http_error(error: HTTPException):
+    return render_template("error.html", error=error), error.code
+
+
+# By code as well: Flask prefers any handler registered for the code (the API's JSON ones are app-wide) to a
+# blueprint's handler registered for a class.
+pages.register_error_handler(HTTPException, _http_error)
+for _code in (400, 401, 403, 404, 405, 409, 413, 429):
+    pages.register_error_handler(_code, _http_error)
