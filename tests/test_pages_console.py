@@ -67,6 +67,13 @@ def test_every_page_renders_for_an_admin(console):
         assert b"Skip to content" in response.data and b'id="main"' in response.data
 
 
+def test_the_stylesheet_and_scripts_are_served(console):
+    page = login(console, "vera").get("/").get_data(as_text=True)
+    for asset in re.findall(r'(?:href|src)="(/assets/[^"]+)"', page) + ["/assets/sync.js"]:
+        response = console.test_client().get(asset)
+        assert response.status_code == 200 and len(response.data) > 100, asset
+
+
 def test_pages_need_a_login(console):
     anonymous = console.test_client()
     for url in ("/instances", "/changes", "/sync", "/jobs", "/users", "/tokens", "/audit"):

@@ -13,7 +13,9 @@ from whalefall.models._types import utcnow
 from whalefall.services.audit import record
 from whalefall.services.users import authenticate
 
-pages = Blueprint("pages", __name__, template_folder="../templates", static_folder="../static")
+pages = Blueprint(
+    "pages", __name__, template_folder="../templates", static_folder="../static", static_url_path="/assets"
+)
 LOGIN_RATE = "10 per minute; 50 per hour"
 
 

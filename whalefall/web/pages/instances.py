@@ -78,6 +78,7 @@ def instance_new():
         flash(str(exc), "error")
         return render_template("instance_form.html", form=form, instance=None, keep_password=True), 400
     flash(f"Instance {instance.name} registered.", "ok")
+    _test_and_flash(instance.name)  # its version and reachability show at once on its page
     return redirect(url_for("pages.instance", instance_id=instance.id))
 
 
