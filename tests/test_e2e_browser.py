@@ -99,7 +99,9 @@ def browser_page():
         page.on("dialog", lambda dialog: dialog.accept())
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("response", lambda response: response.status >= 400 and errors.append(f"{response.status} {response.url}"))
+        page.on(
+            "response", lambda response: response.status >= 400 and errors.append(f"{response.status} {response.url}")
+        )
         yield page, sync_api.expect
         browser.close()
     assert errors == [], f"JavaScript errors or failed loads on the pages: {errors}"

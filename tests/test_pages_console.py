@@ -69,7 +69,7 @@ def test_every_page_renders_for_an_admin(console):
 
 def test_the_stylesheet_and_scripts_are_served(console):
     page = login(console, "vera").get("/").get_data(as_text=True)
-    for asset in re.findall(r'(?:href|src)="(/assets/[^"]+)"', page) + ["/assets/sync.js"]:
+    for asset in [*re.findall(r'(?:href|src)="(/assets/[^"]+)"', page), "/assets/sync.js"]:
         response = console.test_client().get(asset)
         assert response.status_code == 200 and len(response.data) > 100, asset
 
@@ -206,11 +206,19 @@ def test_job_forms_pause_resume_and_edit_the_trigger(console):
     bad = ada.post("/jobs/sync_accounts/trigger", data={"kind": "cron", "value": "0 24 * * *", "csrf_token": token},
                    follow_redirects=True)  # fmt: skip
     assert "trigger.cron.hour = &#39;24&#39;" in bad.get_data(as_text=True)
-    assert ada.post("/jobs/sync_accounts/trigger", data={"kind": "interval", "value": "6h", "csrf_token": token},
-                    follow_redirects=True).status_code == 200  # fmt: skip
+    assert 'value="0 1 * * *"' in ada.get("/jobs").get_data(as_text=True)  # the form starts from what is set
+    for wrong in ("6x", "1h 2h", ""):
+        form = {"kind": "interval", "value": wrong, "csrf_token": token}
+        refused = ada.post("/jobs/sync_accounts/trigger", data=form, follow_redirects=True)
+        assert "is not understood" in refused.get_data(as_text=True), wrong
+    edited = ada.post("/jobs/sync_accounts/trigger", data={"kind": "interval", "value": "1h 30m", "csrf_token": token},
+                      follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "every 1h 30m (edited here)" in edited and 'value="1h 30m"' in edited
     with console.app_context():
         states = {s.job_id: s for s in db.session.scalars(select(ScheduledJob))}
-        assert states["prune_history"].paused and states["sync_accounts"].trigger_override == {"interval": {"hours": 6}}
+        assert states["prune_history"].paused and states["sync_accounts"].trigger_override == {
+            "interval": {"hours": 1, "minutes": 30}
+        }
     assert ada.post("/jobs/sync_accounts/trigger", data={"kind": "file", "csrf_token": token}).status_code == 302
     assert ada.post("/jobs/prune_history/resume", data={"csrf_token": token}).status_code == 302
     with console.app_context():

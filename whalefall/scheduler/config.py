@@ -49,11 +49,19 @@ class TriggerSpec:
 
     def describe(self) -> str:
         if self.kind == "interval":
-            return "every " + " ".join(f"{value}{name[0] if name != 'weeks' else 'w'}" for name, value in self.fields)
+            return f"every {self.short_form}"
+        return f"cron {self.short_form or ' '.join(f'{name}={value}' for name, value in self.fields)}"
+
+    @property
+    def short_form(self) -> str:
+        """What one types to set this trigger (``0 1 * * *``, ``1h 30m``); empty for cron fields that no crontab
+        line can say (seconds, weeks, years)."""
+        if self.kind == "interval":
+            return " ".join(f"{value}{name[0] if name != 'weeks' else 'w'}" for name, value in self.fields)
         values = dict(self.fields)
         if set(values) <= set(CRONTAB_FIELDS):
-            return "cron " + " ".join(str(values.get(name, "*")) for name in CRONTAB_FIELDS)
-        return "cron " + " ".join(f"{name}={value}" for name, value in self.fields)
+            return " ".join(str(values.get(name, "*")) for name in CRONTAB_FIELDS)
+        return ""
 
 
 @dataclass(frozen=True)

@@ -109,12 +109,17 @@ def edit_trigger(job_id: str, trigger: dict[str, Any] | None, by: str | None) ->
 
 
 def interval_trigger(text: str) -> dict[str, Any]:
-    """``90s``, ``15m``, ``2h``, ``1d``, ``1w`` → ``{"interval": {...}}``."""
-    match = _INTERVAL.match(text or "")
-    if not match:
-        raise JobConfigError(f"interval {text!r} is not understood (use e.g. 30s, 15m, 2h, 1d)")
-    amount = float(match.group(1))
-    return {"interval": {_UNITS[match.group(2)]: int(amount) if amount.is_integer() else amount}}
+    """``90s``, ``15m``, ``2h``, ``1d``, ``1w``, or several units at once (``1h 30m``) → ``{"interval": {...}}``."""
+    parts = (text or "").split()
+    matches = [_INTERVAL.match(part) for part in parts]
+    units = [match.group(2) for match in matches if match]
+    if not parts or not all(matches) or len(set(units)) != len(units):
+        raise JobConfigError(f"interval {text!r} is not understood (use e.g. 30s, 15m, 2h, 1d or 1h 30m)")
+    fields = {}
+    for match in matches:
+        amount = float(match.group(1))
+        fields[_UNITS[match.group(2)]] = int(amount) if amount.is_integer() else amount
+    return {"interval": fields}
 
 
 def runnable_job(job_id: str) -> EffectiveJob:

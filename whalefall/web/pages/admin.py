@@ -25,7 +25,7 @@ def jobs():
     for status in (statuses := control.list_jobs()):
         trigger = status.job.trigger.as_dict()
         kind = "cron" if "cron" in trigger else "interval"
-        forms[status.job.id] = TriggerForm(formdata=None, kind=kind, value=status.job.trigger.describe())
+        forms[status.job.id] = TriggerForm(formdata=None, kind=kind, value=status.job.trigger.short_form)
     return render_template("jobs.html", jobs=[s.as_dict() for s in statuses], forms=forms)
 
 
