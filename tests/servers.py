@@ -246,6 +246,16 @@ class MariaDBServer:
             autocommit=True,
         )
 
+    def execute(self, statements) -> None:
+        """Run statements as the superuser, in order, each committed."""
+        connection = self.connect()
+        try:
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+        finally:
+            connection.close()
+
 
 def mariadb_available() -> bool:
     return shutil.which("mariadb-install-db") is not None and (

@@ -125,3 +125,16 @@ def test_a_second_full_sync_is_refused_while_one_runs(client, users):
         listener.close()
     assert response.status_code == 409
     assert response.get_json()["error"]["message"].startswith(f"a sync is already running: session {running.id}")
+
+
+def test_sync_sessions_are_listed_newest_first_with_a_status_filter(client, users):
+    for status in ("succeeded", "failed", "succeeded"):
+        db.session.add(SyncSession(trigger="manual", status=status, started_at=utcnow(), finished_at=utcnow()))
+    db.session.commit()
+    body = client.get("/api/v1/sync/sessions?per_page=2", headers=users["vera"]).get_json()
+    assert body["total"] == 3 and [s["id"] for s in body["items"]] == [3, 2]
+    assert "records" not in body["items"][0] and body["items"][0]["counts"]["instances"] == 0
+    failed = client.get("/api/v1/sync/sessions?status=failed", headers=users["vera"]).get_json()
+    assert [s["status"] for s in failed["items"]] == ["failed"]
+    assert client.get("/api/v1/sync/sessions?status=nope", headers=users["vera"]).status_code == 422
+    assert client.get("/api/v1/sync/sessions").status_code == 401

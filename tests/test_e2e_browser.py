@@ -54,22 +54,12 @@ SERVER_TEARDOWN = [
 ]
 
 
-def run_sql(server, statements) -> None:
-    connection = server.connect()
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
-
-
 @pytest.fixture
 def mariadb_accounts(mariadb):
     """Accounts on the real server, removed afterwards so the other MariaDB tests see the server unchanged."""
-    run_sql(mariadb, SERVER_TEARDOWN + SERVER_SETUP)
+    mariadb.execute(SERVER_TEARDOWN + SERVER_SETUP)
     yield mariadb
-    run_sql(mariadb, SERVER_TEARDOWN)
+    mariadb.execute(SERVER_TEARDOWN)
 
 
 @pytest.fixture
@@ -166,7 +156,7 @@ def test_a_dba_finds_a_column_grant_and_sees_it_change(live_url, mariadb_account
     shot("account-before")
 
     # The grant changes on the server; a second sync records it on the account's timeline.
-    run_sql(mariadb_accounts, ["GRANT UPDATE (phone) ON e2e_shop.customers TO 'e2e_reporter'@'%'"])
+    mariadb_accounts.execute(["GRANT UPDATE (phone) ON e2e_shop.customers TO 'e2e_reporter'@'%'"])
     page.get_by_role("link", name="Instances").click()
     page.get_by_role("link", name="mariadb-e2e").click()
     sync_and_wait(page, expect)

@@ -180,13 +180,7 @@ def expected_accounts(server_version: tuple[int, int]) -> dict:
 
 
 def execute(server, statements):
-    connection = server.connect()
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
+    server.execute(statements)
 
 
 @pytest.fixture(scope="module")

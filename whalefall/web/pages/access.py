@@ -1,4 +1,5 @@
-"""Role checks for pages (viewer < operator < admin), the same matrix as the API, and dates read from a query."""
+"""Role checks for pages (viewer < operator < admin), the same matrix as the API, and query arguments read
+strictly: a malformed one is a 400 that names it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 from flask import abort, request
 from flask_login import current_user, login_required
 
+from whalefall.services.paging import MAX_PAGE
 from whalefall.services.users import roles_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 
 def can(role: str) -> bool:
@@ -53,8 +55,23 @@ def date_arg(name: str, end_of_day: bool = False) -> datetime | None:
     return value
 
 
-def page_arg() -> int:
+def page_arg(maximum: int = MAX_PAGE) -> int:
     try:
-        return int(request.args.get("page", 1))
+        page = int(request.args.get("page", 1))
     except ValueError:
         abort(400, "page must be a number")
+    if not 1 <= page <= maximum:
+        abort(400, f"page must be between 1 and {maximum}")
+    return page
+
+
+def text_arg(name: str) -> str | None:
+    return (request.args.get(name) or "").strip() or None
+
+
+def choice_arg(name: str, allowed: Iterable[str]) -> str | None:
+    """An optional value that must be one of ``allowed`` (a 400 naming them otherwise)."""
+    value = text_arg(name)
+    if value is not None and value not in allowed:
+        abort(400, f"{name} must be one of: {', '.join(allowed)}")
+    return value

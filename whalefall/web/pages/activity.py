@@ -12,46 +12,31 @@ from whalefall.services import inventory_queries as queries
 from whalefall.services.audit import search
 from whalefall.services.sync_sessions import list_sessions, session_report
 from whalefall.web.launches import start_sync
-from whalefall.web.pages.access import date_arg, page_arg, role_required
+from whalefall.web.pages.access import choice_arg, date_arg, page_arg, role_required, text_arg
 from whalefall.web.pages.auth import pages
 
 PER_PAGE = 50
 
 
-def _text(name: str) -> str | None:
-    return (request.args.get(name) or "").strip() or None
-
-
 @pages.get("/changes")
 @role_required("viewer")
 def changes():
-    change_type = _text("change_type")
-    if change_type and change_type not in CHANGE_TYPES:
-        abort(400, f"change_type must be one of: {', '.join(CHANGE_TYPES)}")
     criteria = queries.ChangeFilter(
         since=date_arg("since"),
         until=date_arg("until", end_of_day=True),
-        instance=_text("instance"),
-        account=_text("account"),
-        change_type=change_type,
+        instance=text_arg("instance"),
+        account=text_arg("account"),
+        change_type=choice_arg("change_type", CHANGE_TYPES),
     )
-    try:
-        result = queries.list_changes(criteria, page=page_arg(), per_page=PER_PAGE)
-    except WhaleFallError as exc:
-        abort(400, str(exc))
+    result = queries.list_changes(criteria, page=page_arg(), per_page=PER_PAGE)
     return render_template("changes.html", result=result, args=request.args, change_types=CHANGE_TYPES)
 
 
 @pages.get("/sync")
 @role_required("viewer")
 def sync_sessions():
-    status = _text("status")
-    if status and status not in SESSION_STATUSES:
-        abort(400, f"status must be one of: {', '.join(SESSION_STATUSES)}")
-    try:
-        result = list_sessions(page=page_arg(), per_page=PER_PAGE, status=status)
-    except WhaleFallError as exc:
-        abort(400, str(exc))
+    status = choice_arg("status", SESSION_STATUSES)
+    result = list_sessions(page=page_arg(), per_page=PER_PAGE, status=status)
     return render_template("sync_sessions.html", result=result, args=request.args, statuses=SESSION_STATUSES)
 
 
@@ -80,12 +65,10 @@ def sync_session(session_id: int):
 @pages.get("/audit")
 @role_required("admin")
 def audit():
-    page = page_arg()
-    if not 1 <= page <= 100_000:
-        abort(400, "page must be between 1 and 100000")
+    page = page_arg(maximum=100_000)
     events = search(
-        actor=_text("actor"),
-        action=_text("action"),
+        actor=text_arg("actor"),
+        action=text_arg("action"),
         since=date_arg("since"),
         until=date_arg("until", end_of_day=True),
         limit=PER_PAGE + 1,
