@@ -17,6 +17,7 @@ from whalefall.core.extensions import db
 from whalefall.models import ApiToken, AuditEvent, Instance, ScheduledJob, SyncSession, User
 from whalefall.services.instances import InstanceInput, add_instance
 from whalefall.services.users import create_user
+from whalefall.web.pages.formatting import change_text
 
 ROLES = {"ada": "admin", "otto": "operator", "vera": "viewer"}
 
@@ -65,6 +66,8 @@ def test_every_page_renders_for_an_admin(console):
         response = ada.get(url)
         assert response.status_code == 200, url
         assert b"Skip to content" in response.data and b'id="main"' in response.data
+    # The console's "API" link: the interactive docs open with the same login session.
+    assert ada.get("/api/v1/docs").status_code == 200 and ada.get("/api/v1/openapi.json").status_code == 200
 
 
 def test_the_stylesheet_and_scripts_are_served(console):
@@ -291,3 +294,22 @@ def test_cookie_authenticated_api_writes_need_the_csrf_token(console):
         assert db.session.get(Instance, pid).description == "via cookie"
         updates = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "instance.updated"))
         assert {event.actor for event in updates} == {"otto"}
+
+
+@pytest.mark.parametrize(
+    ("change_type", "detail", "text"),
+    [
+        ("privilege_granted", {"privilege": "UPDATE", "level": "column", "database": "shop", "object": "orders",
+                               "column": "total", "grantable": True, "state": "GRANT"},
+         "UPDATE (total) on shop.orders with grant option"),
+        ("privilege_revoked", {"privilege": "CREATE", "level": "global", "state": "GRANT"}, "CREATE on global"),
+        ("privilege_granted", {"privilege": "SELECT", "level": "table", "database": "db", "schema": "s",
+                               "object": "t", "state": "DENY"}, "DENY SELECT on db.s.t"),
+        ("role_granted", {"role": "readers", "role_host": "%", "admin_option": True}, "readers@% with admin option"),
+        ("attribute_changed", {"attribute": "locked", "old": False, "new": True}, "locked: False → True"),
+        ("account_created", {"privileges": 2, "roles": []}, "privileges: 2, roles: none"),
+        ("account_deleted", None, ""),
+    ],
+)  # fmt: skip
+def test_a_change_reads_as_a_sentence(change_type, detail, text):
+    assert change_text(detail, change_type) == text

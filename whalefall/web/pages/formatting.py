@@ -18,7 +18,13 @@ def change_text(detail: dict[str, Any] | None, change_type: str) -> str:
         return role + (" with admin option" if detail.get("admin_option") else "")
     if change_type == "attribute_changed":
         return f"{detail.get('attribute')}: {detail.get('old')} → {detail.get('new')}"
-    return ", ".join(f"{key}: {value}" for key, value in sorted(detail.items()))
+    return ", ".join(f"{key}: {_value(value)}" for key, value in sorted(detail.items()))
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value)) or "none"
+    return str(value)
 
 
 def privilege_text(p: dict[str, Any]) -> str:
