@@ -5,7 +5,8 @@ Run: ``make bench-api`` (or ``.venv/bin/python benchmarks/api_bench.py [--accoun
 It starts a throwaway PostgreSQL 15, migrates WhaleFall's schema into it, loads the data with COPY, and times
 requests through the WSGI app in-process (authenticated with an API token), so the figures are the app's and the
 database's, not a network's. Pages are page numbers (OFFSET): the first hundred pages are timed; a page deep in an
-unfiltered list costs a walk of the index up to it (about 75 ms at page 1,500 here).
+unfiltered list costs a walk of the index up to it (about 75 ms at page 1,500 here). The console's explorer and
+account pages are timed too, through a client logged in with the login form: the same queries plus the HTML.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -84,6 +86,24 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
 
 
+def logged_in_console(app):
+    """A browser-like client logged in through the console's form (CSRF token and all)."""
+    console = app.test_client()
+    form = console.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    reply = console.post("/login", data={"username": "bench", "password": "bench-password", "csrf_token": token})
+    assert reply.status_code == 302, reply.status_code
+    return console
+
+
+def timed_page(console, url: str) -> float:
+    started = time.perf_counter()
+    response = console.get(url)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200 and b"<table" in response.data, url
+    return elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=100_000)
@@ -117,6 +137,7 @@ def main() -> None:
 
         client = app.test_client()
         headers = {"Authorization": f"Bearer {token}"}
+        console = logged_in_console(app)
         rng = random.Random(11)
         list_queries = {
             "privilege=SELECT&level=column": lambda: (
@@ -134,7 +155,7 @@ def main() -> None:
         }
         for url in (q() for q in list_queries.values()):  # warm up caches and compiled statements
             assert client.get(url, headers=headers).status_code == 200, url
-        timings = {"list": [], "detail": []}
+        timings = {"list": [], "detail": [], "page_list": [], "page_detail": []}
         by_filter: dict[str, list[float]] = {name: [] for name in list_queries}
         names = list(list_queries)
         for n in range(args.requests):
@@ -149,13 +170,18 @@ def main() -> None:
             response = client.get(f"/api/v1/accounts/{rng.randint(1, args.accounts)}", headers=headers)
             timings["detail"].append(time.perf_counter() - started)
             assert response.status_code == 200
+            # The console's pages for the same questions: the same queries plus rendering the HTML.
+            timings["page_list"].append(timed_page(console, url.replace("/api/v1/accounts", "/accounts")))
+            timings["page_detail"].append(timed_page(console, f"/accounts/{rng.randint(1, args.accounts)}"))
     finally:
         server.stop()
 
     print(f"\n{args.accounts} accounts, {args.instances} instances, PostgreSQL 15, {args.requests} requests each\n")
     print(f"| {'request':<46} | {'p50 ms':>7} | {'p95 ms':>7} | {'target p95':>10} |")
     print(f"|{'-' * 48}|{'-' * 9}|{'-' * 9}|{'-' * 12}|")
-    for name, key in (("accounts list (filtered, page of 50)", "list"), ("one account's detail", "detail")):
+    for name, key in (("accounts list (filtered, page of 50)", "list"), ("one account's detail", "detail"),
+                      ("console: accounts explorer page (same filters)", "page_list"),
+                      ("console: account page", "page_detail")):  # fmt: skip
         p50, p95 = percentiles(timings[key])
         print(f"| {name:<46} | {p50:>7.1f} | {p95:>7.1f} | {'< 100 ms':>10} |")
     print(f"\n| {'accounts list, by filter':<46} | {'p50 ms':>7} | {'p95 ms':>7} |")
