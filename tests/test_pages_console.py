@@ -255,6 +255,7 @@ def test_a_token_is_shown_once_and_can_be_revoked(console):
     created = vera.post("/tokens", data={"name": "ci-export", "csrf_token": token}).get_data(as_text=True)
     plaintext = re.search(r'id="token-value" value="([^"]+)"', created).group(1)
     assert vera.get("/api/v1/accounts", headers={"Authorization": f"Bearer {plaintext}"}).status_code == 200
+    assert "no-store" in vera.get("/tokens").headers["Cache-Control"]  # the page that showed a secret is not cached
     listing = vera.get("/tokens").get_data(as_text=True)
     assert "ci-export" in listing and plaintext not in listing
     with console.app_context():

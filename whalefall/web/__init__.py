@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 def register_web(app: Flask) -> None:
     from whalefall.web.api import register_api
     from whalefall.web.health import health
-    from whalefall.web.pages import accounts, activity, admin, dashboard, errors, formatting, instances  # noqa: F401
+    from whalefall.web.pages import accounts, activity, admin, dashboard, formatting, instances, responses  # noqa: F401
     from whalefall.web.pages.auth import pages
     from whalefall.web.request_ids import install_request_ids
 

@@ -1,12 +1,20 @@
-"""Errors on pages are pages (the API's stay JSON): the status, what went wrong, and a way back."""
+"""What every console response shares: errors as pages (the API's stay JSON), no caching of pages (they hold
+the inventory, and a new token's secret or a just-typed password), and the template helpers."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from werkzeug.exceptions import HTTPException
 
 from whalefall.web.pages.access import can
 from whalefall.web.pages.auth import pages
+
+
+@pages.after_request
+def _no_store(response):
+    if request.endpoint != "pages.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 @pages.app_context_processor
