@@ -23,9 +23,14 @@ def user(app_context):
     return "ada"
 
 
+def test_a_fresh_install_says_how_to_create_the_first_user(client):
+    assert "whalefall user create admin --role admin" in client.get("/login").get_data(as_text=True)
+
+
 def test_pages_need_a_login(client, user):
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert "No user exists yet" not in client.get("/login").get_data(as_text=True)
 
 
 def test_login_then_dashboard_then_logout(client, user):

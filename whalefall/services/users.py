@@ -66,6 +66,10 @@ def roles_of(user: User) -> tuple[str, ...]:
     return ROLE_GRANTS.get(user.role, ())
 
 
+def has_users() -> bool:
+    return db.session.scalar(select(User.id).limit(1)) is not None
+
+
 def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 from whalefall.core.extensions import db, limiter
 from whalefall.models._types import utcnow
 from whalefall.services.audit import record
-from whalefall.services.users import authenticate
+from whalefall.services.users import authenticate, has_users
 
 pages = Blueprint(
     "pages", __name__, template_folder="../templates", static_folder="../static", static_url_path="/assets"
@@ -39,7 +39,7 @@ def login():
         login_user(user)
         record("login.succeeded", user.username, "web")
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", form=form)
+    return render_template("login.html", form=form, first_run=not has_users())
 
 
 @pages.post("/logout")
