@@ -63,9 +63,16 @@ def test_instance_lifecycle_and_write_only_passwords(client, world):
     assert created.status_code == 201
     body = created.get_json()
     assert body["port"] == 5432 and body["tags"] == ["prod"] and "S3cret!" not in created.get_data(as_text=True)
+    # Moving an instance sends its stored password to the new address: operators may not, admins may.
+    moved = client.patch(f"/api/v1/instances/{body['id']}", json={"port": 6432}, headers=world["otto"])
+    assert moved.status_code == 403 and "needs the admin role" in moved.get_json()["error"]["message"]
+    assert db.session.get(Instance, body["id"]).port == 5432
     updated = client.patch(f"/api/v1/instances/{body['id']}", json={"port": 6432, "active": False, "tags": []},
-                           headers=world["otto"])  # fmt: skip
+                           headers=world["ada"])  # fmt: skip
     assert (updated.get_json()["port"], updated.get_json()["active"], updated.get_json()["tags"]) == (6432, False, [])
+    relabelled = client.patch(f"/api/v1/instances/{body['id']}", json={"port": 6432, "description": "x"},
+                              headers=world["otto"])  # fmt: skip
+    assert relabelled.status_code == 200  # the same address is not a move
     client.put(f"/api/v1/instances/{body['id']}/credential", json={"username": "wf9", "password": "Rotated-1"},
                headers=world["ada"])  # fmt: skip
     instance = db.session.get(Instance, body["id"])

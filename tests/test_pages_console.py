@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from tests.waiting import wait_for
 from whalefall.core.extensions import db
+from whalefall.engines.inventory import Inventory, Privilege, make_account
 from whalefall.models import ApiToken, AuditEvent, Instance, ScheduledJob, SyncSession, User
+from whalefall.services.account_store import store_inventory
 from whalefall.services.instances import InstanceInput, add_instance
 from whalefall.services.users import create_user
 from whalefall.web.pages.formatting import change_text
@@ -97,7 +99,7 @@ def test_the_permission_matrix_on_pages(console, user, allowed):
         for url in urls:
             assert (client.get(url).status_code == 200) == (role in allowed), (user, url)
     posts = {
-        "operator": [(f"/instances/{pid}/edit", {"host": "moved.example", "port": "5433", "active": "y"})],
+        "operator": [(f"/instances/{pid}/edit", {"host": "db1.example", "port": "5432", "description": "edited"})],
         "admin": [
             ("/jobs/prune_history/pause", {}),
             (f"/instances/{pid}/credential", {"username": "other", "password": "new-password"}),
@@ -110,7 +112,7 @@ def test_the_permission_matrix_on_pages(console, user, allowed):
             assert (status == 403) == (role not in allowed), (user, url, status)
     with console.app_context():
         instance = db.session.get(Instance, pid)
-        assert (instance.host == "moved.example") == ("operator" in allowed)
+        assert (instance.description == "edited") == ("operator" in allowed)
         assert (instance.credential.username == "other") == ("admin" in allowed)
         paused = db.session.scalar(select(ScheduledJob.paused).where(ScheduledJob.job_id == "prune_history"))
         assert (paused is True) == ("admin" in allowed)
@@ -170,7 +172,11 @@ def test_editing_an_instance_then_testing_it(console):
     pid = instance_id(console)
     data = {"host": "127.0.0.1", "port": str(closed_port()), "tags": "staging", "description": "moved",
             "active": "y", "action": "test", "csrf_token": token_of(otto)}  # fmt: skip
-    response = otto.post(f"/instances/{pid}/edit", data=data, follow_redirects=True)
+    # An operator may not aim the stored credential at another address; an admin may.
+    refused = otto.post(f"/instances/{pid}/edit", data=data)
+    assert refused.status_code == 400 and "needs the admin role" in refused.get_data(as_text=True)
+    ada = login(console, "ada")
+    response = ada.post(f"/instances/{pid}/edit", data={**data, "csrf_token": token_of(ada)}, follow_redirects=True)
     text = response.get_data(as_text=True)
     assert "Instance pg1 saved." in text and "Connection failed" in text and ">staging</a>" in text
     with console.app_context():
@@ -179,11 +185,12 @@ def test_editing_an_instance_then_testing_it(console):
 
 
 def test_a_sync_started_from_a_page_is_followed_on_its_session_page(console):
-    otto = login(console, "otto")
+    ada = login(console, "ada")
     pid = instance_id(console)
+    ada.post(f"/instances/{pid}/edit", data={"host": "127.0.0.1", "port": str(closed_port()), "active": "y",
+                                             "csrf_token": token_of(ada)})  # fmt: skip
+    otto = login(console, "otto")
     token = token_of(otto)
-    otto.post(f"/instances/{pid}/edit", data={"host": "127.0.0.1", "port": str(closed_port()), "active": "y",
-                                              "csrf_token": token})  # fmt: skip
     started = otto.post(f"/instances/{pid}/sync", data={"csrf_token": token})
     assert started.status_code == 302 and started.headers["Location"].startswith("/sync/")
     session_id = int(started.headers["Location"].rsplit("/", 1)[1])
@@ -214,6 +221,10 @@ def test_job_forms_pause_resume_and_edit_the_trigger(console):
         form = {"kind": "interval", "value": wrong, "csrf_token": token}
         refused = ada.post("/jobs/sync_accounts/trigger", data=form, follow_redirects=True)
         assert "is not understood" in refused.get_data(as_text=True), wrong
+    huge = {"kind": "interval", "value": "99999999999d", "csrf_token": token}  # would stop the scheduler
+    assert "out of range" in ada.post("/jobs/sync_accounts/trigger", data=huge, follow_redirects=True).get_data(
+        as_text=True
+    )
     edited = ada.post("/jobs/sync_accounts/trigger", data={"kind": "interval", "value": "1h 30m", "csrf_token": token},
                       follow_redirects=True).get_data(as_text=True)  # fmt: skip
     assert "every 1h 30m (edited here)" in edited and 'value="1h 30m"' in edited
@@ -314,3 +325,72 @@ def test_cookie_authenticated_api_writes_need_the_csrf_token(console):
 )  # fmt: skip
 def test_a_change_reads_as_a_sentence(change_type, detail, text):
     assert change_text(detail, change_type) == text
+
+
+def test_hostile_names_from_a_monitored_server_stay_text(console):
+    """A table or account name is chosen by whoever administers the monitored server, not by WhaleFall."""
+    hostile = 'x" onmouseover="alert(1)'
+    with console.app_context():
+        instance = db.session.get(Instance, instance_id(console))
+        attributes = {"can_login": True, "superuser": False, "locked": False, "password_expired": False}
+        account = make_account('=HYPERLINK("http://evil")', "user", attributes,
+                               [Privilege("SELECT", "table", "db", "s", hostile)])  # fmt: skip
+        store_inventory(instance, Inventory("postgresql", "16", [account]), None)
+        db.session.commit()
+    vera = login(console, "vera")
+    for url in ("/", "/changes"):
+        page = vera.get(url).get_data(as_text=True)
+        assert 'onmouseover="alert(1)' not in page and "&#34;" in page, url
+    csv_text = vera.get("/accounts.csv").get_data(as_text=True)
+    assert ',"\'=HYPERLINK(""http://evil"")",' in csv_text, csv_text  # neutralised for spreadsheets
+    headers = vera.get("/").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"] and headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts?endpoint=x", "/accounts?_external=1&_scheme=javascript", "/accounts?_method=POST",
+        "/changes?endpoint=x&page=2", "/audit?_anchor=x", "/sync?endpoint=x",
+    ],
+)  # fmt: skip
+def test_query_arguments_never_reach_url_building(console, url):
+    response = login(console, "ada").get(url)
+    assert response.status_code == 200 and "javascript:" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", "/accounts?name=a%00b", None),
+        ("get", "/changes?instance=%00", None),
+        ("get", "/audit?actor=%00", None),
+        ("get", "/accounts.csv?role=%00", None),
+        ("get", "/api/v1/accounts?name=%00", None),
+        ("get", "/changes?until=9999-12-31", None),
+        ("get", "/audit?since=0001-01-01T00:00%2B01:00", None),
+        ("post", "/users", {"username": "nul\x00user", "password": "long-enough-pw", "role": "viewer"}),
+        ("patch", "/api/v1/instances/1", '{"description": "a\\u0000b"}'),
+    ],
+)
+def test_malformed_input_gets_a_400_not_a_500(console, method, url, data):
+    ada = login(console, "ada")
+    token = token_of(ada)
+    if method == "get":
+        response = ada.get(url)
+    elif method == "patch":
+        response = ada.patch(url, data=data, content_type="application/json", headers={"X-CSRFToken": token})
+    else:
+        response = ada.post(url, data={**data, "csrf_token": token})
+    assert response.status_code == 400, (url, response.status_code)
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\t/evil.example", "/\\evil.example",
+                                    "https://evil.example", "/\x7f/evil"])  # fmt: skip
+def test_login_never_redirects_off_site(console, target):
+    client = console.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", query_string={"next": target},
+                           data={"username": "vera", "password": "vera-password", "csrf_token": token})  # fmt: skip
+    assert response.status_code == 302 and response.headers["Location"] == "/", target

@@ -13,6 +13,10 @@ class NotFoundError(WhaleFallError):
     """A named object (instance, user, job...) does not exist."""
 
 
+class ForbiddenError(WhaleFallError):
+    """The user's role does not allow this particular change (the route itself was allowed)."""
+
+
 class ConflictError(WhaleFallError):
     """The request clashes with existing state (duplicate name, sync already running...)."""
 

@@ -179,7 +179,12 @@ def _parse_interval(value: Any, where: str) -> TriggerSpec:
             )
         if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
             raise JobConfigError(f"{where}: trigger.interval.{name} = {amount!r}: must be a positive number")
-    return TriggerSpec("interval", tuple((name, value[name]) for name in INTERVAL_FIELDS if name in value))
+    spec = TriggerSpec("interval", tuple((name, value[name]) for name in INTERVAL_FIELDS if name in value))
+    try:  # what APScheduler cannot build (an interval past datetime's range) must never reach the scheduler
+        spec.build("UTC")
+    except (OverflowError, ValueError) as exc:
+        raise JobConfigError(f"{where}: trigger.interval {dict(spec.fields)}: out of range ({exc})") from None
+    return spec
 
 
 def check_task_target(task: str, where: str) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from flask import current_app
 from sqlalchemy import select
 
-from whalefall.core.errors import ConflictError, NotFoundError, ValidationError
+from whalefall.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from whalefall.core.extensions import db
 from whalefall.core.logging import get_logger
 from whalefall.engines.base import ConnectionSettings, EngineError, ServerInfo
@@ -129,12 +129,25 @@ def instance_by_id(instance_id: int) -> Instance:
 _EDITABLE = ("host", "port", "database", "description", "tags", "active")
 
 
-def update_instance(instance_id: int, changes: dict, actor: str | None = None) -> Instance:
-    """Change where an instance is and how it is labelled; validated like a new one, written all or nothing."""
+def update_instance(
+    instance_id: int, changes: dict, actor: str | None = None, may_move_credential: bool = True
+) -> Instance:
+    """Change where an instance is and how it is labelled; validated like a new one, written all or nothing.
+
+    A new host or port is where the stored password goes next, so only someone who may manage credentials
+    (``may_move_credential``: admins) may move an instance that has one; anyone else could aim it at a server
+    of their own and read the password an admin stored.
+    """
     instance = instance_by_id(instance_id)
     unknown = sorted(set(changes) - set(_EDITABLE))
     if unknown:
         raise ValidationError(f"cannot change {', '.join(unknown)} (editable: {', '.join(_EDITABLE)})")
+    moved = changes.get("host", instance.host) != instance.host or changes.get("port", instance.port) != instance.port
+    if moved and instance.credential is not None and not may_move_credential:
+        raise ForbiddenError(
+            f"moving {instance.name} to another host or port would send it the stored credential: "
+            "that needs the admin role, like the credential itself"
+        )
     merged = InstanceInput(
         name=instance.name,
         engine=instance.engine,

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from flask import request
 from werkzeug.exceptions import BadRequest
 
-from whalefall.core.errors import ConflictError, NotFoundError, ValidationError, WhaleFallError
+from whalefall.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError, WhaleFallError
 from whalefall.core.logging import get_logger
 
 if TYPE_CHECKING:
     from apiflask import APIFlask, HTTPError
 
 log = get_logger(__name__)
-_STATUS_OF = ((NotFoundError, 404), (ConflictError, 409), (ValidationError, 400))
+_STATUS_OF = ((NotFoundError, 404), (ForbiddenError, 403), (ConflictError, 409), (ValidationError, 400))
 
 
 def error_body(status: int, message: str, details=None) -> dict:

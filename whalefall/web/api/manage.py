@@ -85,9 +85,13 @@ def get_instance(instance_id: int):
 @api.patch("/instances/<int:instance_id>")
 @api.auth_required(auth, roles=["operator"])
 @api.input(InstanceUpdate, arg_name="body")
-@api.doc(summary="Change an instance's address, database, description, tags or active flag")
+@api.doc(
+    summary="Change an instance's address (admin: it moves the stored credential), database, description, "
+    "tags or active flag"
+)
 def update_instance(instance_id: int, body: dict):
-    instance = instance_service.update_instance(instance_id, body, actor=current_username())
+    may_move = "admin" in user_service.roles_of(current_user())
+    instance = instance_service.update_instance(instance_id, body, current_username(), may_move_credential=may_move)
     return instance_service.instance_summary(instance)
 
 

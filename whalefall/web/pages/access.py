@@ -46,12 +46,11 @@ def date_arg(name: str, end_of_day: bool = False) -> datetime | None:
         return None
     try:
         value = datetime.fromisoformat(raw)
-    except ValueError:
-        abort(400, f"{name} {raw!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    if end_of_day and len(raw) == 10:
-        value += timedelta(days=1)
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if end_of_day and len(raw) == 10:
+            value += timedelta(days=1)
+    except (ValueError, OverflowError):
+        abort(400, f"{name} {raw!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM) this side of the year 9999")
     return value
 
 
@@ -63,6 +62,12 @@ def page_arg(maximum: int = MAX_PAGE) -> int:
     if not 1 <= page <= maximum:
         abort(400, f"page must be between 1 and {maximum}")
     return page
+
+
+def known_args(*names: str) -> dict[str, str]:
+    """The page's own filters from the query string, and nothing else: links are rebuilt from these with
+    ``url_for``, which must never see arguments of its own (``_external``, ``endpoint``...) from a request."""
+    return {name: request.args[name] for name in names if request.args.get(name)}
 
 
 def text_arg(name: str) -> str | None:

@@ -6,15 +6,16 @@ import csv
 import io
 
 from flask import Response, abort, render_template, request
-from flask_login import login_required
 
 from whalefall.core.errors import NotFoundError, ValidationError
 from whalefall.engines.inventory import LEVELS
 from whalefall.models.account import ACCOUNT_KINDS, ACCOUNT_STATUSES
 from whalefall.services import inventory_queries as queries
+from whalefall.web.pages.access import known_args, page_arg, role_required
 from whalefall.web.pages.auth import pages
 
 TEXT_FILTERS = ("instance", "engine", "name", "role", "privilege", "level", "database", "column", "kind", "status")
+QUERY_KEYS = (*TEXT_FILTERS, "superuser", "locked", "sort")
 EXPORT_LIMIT = 50_000
 
 
@@ -27,20 +28,24 @@ def _criteria() -> queries.AccountFilter:
 
 
 @pages.get("/accounts")
-@login_required
+@role_required("viewer")
 def accounts():
     try:
-        page = int(request.args.get("page", 1))
-        result = queries.list_accounts(_criteria(), sort=request.args.get("sort", "name"), page=page, per_page=50)
-    except (ValueError, ValidationError) as exc:
+        result = queries.list_accounts(_criteria(), sort=request.args.get("sort", "name"), page=page_arg(), per_page=50)
+    except ValidationError as exc:
         abort(400, str(exc))
     return render_template(
-        "accounts.html", result=result, args=request.args, levels=LEVELS, kinds=ACCOUNT_KINDS, statuses=ACCOUNT_STATUSES
+        "accounts.html",
+        result=result,
+        args=known_args(*QUERY_KEYS),
+        levels=LEVELS,
+        kinds=ACCOUNT_KINDS,
+        statuses=ACCOUNT_STATUSES,
     )
 
 
 @pages.get("/accounts.csv")
-@login_required
+@role_required("viewer")
 def accounts_csv():
     """The current filter as CSV, one line per account (up to 50,000 lines)."""
     buffer = io.StringIO()
@@ -50,9 +55,12 @@ def accounts_csv():
     writer.writerow(columns)
     page, written = 1, 0
     while written < EXPORT_LIMIT:
-        result = queries.list_accounts(_criteria(), sort=request.args.get("sort", "name"), page=page, per_page=200)
+        try:
+            result = queries.list_accounts(_criteria(), sort=request.args.get("sort", "name"), page=page, per_page=200)
+        except ValidationError as exc:
+            abort(400, str(exc))
         for item in result.items:
-            writer.writerow([item[column] for column in columns])
+            writer.writerow([spreadsheet_safe(item[column]) for column in columns])
         written += len(result.items)
         if len(result.items) < 200:
             break
@@ -64,8 +72,16 @@ def accounts_csv():
     )
 
 
+def spreadsheet_safe(value):
+    """Account names come from the monitored servers: one starting with = + - @ would run as a formula when the
+    file is opened in a spreadsheet, so such text gets a leading apostrophe (OWASP's advice for CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @pages.get("/accounts/<int:account_id>")
-@login_required
+@role_required("viewer")
 def account(account_id: int):
     try:
         detail = queries.account_detail(account_id)

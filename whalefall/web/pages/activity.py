@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from whalefall.core.errors import NotFoundError, WhaleFallError
@@ -12,7 +12,7 @@ from whalefall.services import inventory_queries as queries
 from whalefall.services.audit import search
 from whalefall.services.sync_sessions import list_sessions, session_report
 from whalefall.web.launches import start_sync
-from whalefall.web.pages.access import choice_arg, date_arg, page_arg, role_required, text_arg
+from whalefall.web.pages.access import choice_arg, date_arg, known_args, page_arg, role_required, text_arg
 from whalefall.web.pages.auth import pages
 
 PER_PAGE = 50
@@ -29,7 +29,8 @@ def changes():
         change_type=choice_arg("change_type", CHANGE_TYPES),
     )
     result = queries.list_changes(criteria, page=page_arg(), per_page=PER_PAGE)
-    return render_template("changes.html", result=result, args=request.args, change_types=CHANGE_TYPES)
+    args = known_args("since", "until", "instance", "account", "change_type")
+    return render_template("changes.html", result=result, args=args, change_types=CHANGE_TYPES)
 
 
 @pages.get("/sync")
@@ -37,7 +38,7 @@ def changes():
 def sync_sessions():
     status = choice_arg("status", SESSION_STATUSES)
     result = list_sessions(page=page_arg(), per_page=PER_PAGE, status=status)
-    return render_template("sync_sessions.html", result=result, args=request.args, statuses=SESSION_STATUSES)
+    return render_template("sync_sessions.html", result=result, args=known_args("status"), statuses=SESSION_STATUSES)
 
 
 @pages.post("/sync")
@@ -74,6 +75,6 @@ def audit():
         limit=PER_PAGE + 1,
         offset=(page - 1) * PER_PAGE,
     )
-    return render_template(
-        "audit.html", events=events[:PER_PAGE], has_next=len(events) > PER_PAGE, page=page, args=request.args
-    )
+    shown, has_next = events[:PER_PAGE], len(events) > PER_PAGE
+    args = known_args("actor", "action", "since", "until")
+    return render_template("audit.html", events=shown, has_next=has_next, page=page, args=args)

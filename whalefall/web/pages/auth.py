@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -33,7 +35,7 @@ def login():
         if user is None:
             record("login.failed", form.username.data, "web", outcome="denied", detail={"method": "form"})
             flash("Wrong user name or password.", "error")
-            return render_template("login.html", form=form), 401
+            return render_template("login.html", form=form, first_run=not has_users()), 401
         user.last_login_at = utcnow()
         db.session.commit()
         login_user(user)
@@ -51,7 +53,14 @@ def logout():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: a crafted ?next= must not send a fresh login elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only same-site paths: a crafted ?next= must not send a fresh login elsewhere. Browsers drop tabs and
+    newlines and read a backslash as a slash, so paths holding control characters or backslashes are refused."""
+    if (
+        target
+        and target.startswith("/")
+        and not any(ord(char) < 0x20 or char in "\\\x7f" for char in target)
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("pages.dashboard")

@@ -17,7 +17,7 @@ from whalefall.services import instances as service
 from whalefall.services.inventory_queries import account_counts
 from whalefall.services.sync_sessions import instance_records, latest_records
 from whalefall.web.launches import start_sync
-from whalefall.web.pages.access import role_required
+from whalefall.web.pages.access import can, known_args, role_required
 from whalefall.web.pages.auth import pages
 from whalefall.web.pages.forms import CredentialForm, InstanceEditForm, InstanceForm, split_tags
 
@@ -44,7 +44,7 @@ def instances():
         latest=latest_records(),
         tags=service.list_tags(),
         engines=engine_names(),
-        args=request.args,
+        args=known_args("tag", "engine"),
     )
 
 
@@ -116,7 +116,7 @@ def instance_edit(instance_id: int):
         "active": form.active.data,
     }
     try:
-        service.update_instance(item.id, changes, actor=current_user.username)
+        service.update_instance(item.id, changes, current_user.username, may_move_credential=can("admin"))
     except WhaleFallError as exc:
         flash(str(exc), "error")
         return render_template("instance_form.html", form=form, instance=item), 400
