@@ -63,6 +63,7 @@ class MySQLAdapter(EngineAdapter):
                 write_timeout=settings.read_timeout,
                 charset="utf8mb4",
                 autocommit=True,
+                auth_plugin_map=_CLEARTEXT_REFUSED,
             )
         except Exception as exc:
             raise self.translate_error(exc, settings) from exc
@@ -95,6 +96,24 @@ class MySQLAdapter(EngineAdapter):
                 return ServerTimeout(f"{where}: timed out after {seconds(settings.connect_timeout)} ({text})")
             return ServerUnreachable(f"{where} is unreachable: {text}")
         return super().translate_error(exc, settings)
+
+
+class _RefuseCleartext:
+    """PyMySQL answers ``mysql_clear_password`` and ``dialog`` (PAM) with the password as it is: a server that
+    asks for those (one impersonating an instance would) is refused before the stored password leaves."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def authenticate(self, packet: Any) -> Any:
+        import pymysql
+
+        raise pymysql.err.OperationalError(
+            2059, "the server asked for the password in clear text (mysql_clear_password or dialog): refused"
+        )
+
+
+_CLEARTEXT_REFUSED = {"mysql_clear_password": _RefuseCleartext, "dialog": _RefuseCleartext}
 
 
 @functools.cache

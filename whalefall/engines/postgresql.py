@@ -87,6 +87,12 @@ CROSS JOIN LATERAL aclexplode(d.defaclacl) a
 """
 
 
+def _refuse_cleartext_password(psycopg: Any) -> dict[str, str]:
+    """Never hand the stored password over in clear to a server that asks for it that way (a server pretending to
+    be the instance would); scram, md5 and trust still work. ``require_auth`` needs libpq 16 or newer."""
+    return {"require_auth": "!password"} if psycopg.pq.version() >= 160000 else {}
+
+
 class PostgreSQLAdapter(EngineAdapter):
     name = "postgresql"
     label = "PostgreSQL"
@@ -107,6 +113,7 @@ class PostgreSQLAdapter(EngineAdapter):
                 options=f"-c statement_timeout={int(settings.read_timeout * 1000)} -c default_transaction_read_only=on",
                 application_name="whalefall",
                 autocommit=True,
+                **_refuse_cleartext_password(psycopg),
             )
         except Exception as exc:
             raise self.translate_error(exc, settings) from exc
