@@ -18,8 +18,9 @@ psycopg = pytest.importorskip("psycopg")
 SECRET = "Stored-Secret-Pw"
 
 
-class CleartextAskingServer:
-    """Speaks just enough of the PostgreSQL protocol to ask for the password in clear, and records the reply."""
+class FakeServer:
+    """One connection on a loopback port, served by ``_serve`` on a thread; ``received`` is the client's answer to
+    the request for its password."""
 
     def __init__(self) -> None:
         self.sock = socket.socket()
@@ -29,6 +30,17 @@ class CleartextAskingServer:
         self.received = b""
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
+
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.sock.close()
+        self.thread.join(timeout=5)
+
+
+class CleartextAskingPostgres(FakeServer):
+    """Speaks just enough of the PostgreSQL protocol to ask for the password in clear."""
 
     def _serve(self) -> None:
         connection, _ = self.sock.accept()
@@ -46,10 +58,6 @@ class CleartextAskingServer:
                 self.received = connection.recv(4096)
             del rest
 
-    def close(self) -> None:
-        self.sock.close()
-        self.thread.join(timeout=5)
-
 
 def _read(connection: socket.socket, size: int) -> bytes:
     data = b""
@@ -63,7 +71,7 @@ def _read(connection: socket.socket, size: int) -> bytes:
 
 @pytest.mark.skipif(psycopg.pq.version() < 160000, reason="require_auth needs libpq 16 or newer")
 def test_a_server_asking_for_the_password_in_clear_never_gets_it():
-    server = CleartextAskingServer()
+    server = CleartextAskingPostgres()
     settings = ConnectionSettings("127.0.0.1", server.port, "collector", SECRET, connect_timeout=3, read_timeout=3)
     try:
         with pytest.raises(EngineError) as refused:
@@ -74,17 +82,8 @@ def test_a_server_asking_for_the_password_in_clear_never_gets_it():
     assert "password" in refused.value.message and SECRET not in refused.value.message
 
 
-class ClearPasswordAskingMySQL:
-    """A MySQL greeting, then an auth switch to mysql_clear_password; records whatever the client sends back."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.port = self.sock.getsockname()[1]
-        self.received = b""
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+class ClearPasswordAskingMySQL(FakeServer):
+    """A MySQL greeting, then an auth switch to mysql_clear_password."""
 
     @staticmethod
     def _packet(sequence: int, payload: bytes) -> bytes:
@@ -107,10 +106,6 @@ class ClearPasswordAskingMySQL:
                 connection.recv(4096)  # the handshake response (scrambled, not the password)
                 connection.sendall(self._packet(2, b"\xfe" + b"mysql_clear_password\x00" + b"\x00"))
                 self.received = connection.recv(4096)
-
-    def close(self) -> None:
-        self.sock.close()
-        self.thread.join(timeout=5)
 
 
 def test_a_mysql_server_asking_for_the_password_in_clear_never_gets_it():
