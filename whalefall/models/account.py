@@ -53,7 +53,7 @@ class Account(db.Model):
         # The explorer's default order, walked by index even deep into the pages.
         Index("ix_accounts_name_order", "name", "instance_id", "host", "id"),
     )
-    # Substring search (ILIKE '%…%') also has a pg_trgm GIN index on PostgreSQL: migration 0004 creates it when
+    # Substring search (ILIKE '%…%') also has a pg_trgm GiST index on PostgreSQL (migrations 0004, 0005) when
     # the extension is available; it is not part of the metadata (see MIGRATION_ONLY_INDEXES).
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
