@@ -143,7 +143,9 @@ def test_a_dba_finds_a_column_grant_and_sees_it_change(live_url, mariadb_account
 
     # Find the account by a column-level privilege in the explorer ("/" jumps to the first filter).
     page.get_by_role("link", name="Accounts").click()
+    page.wait_for_load_state()
     page.keyboard.press("/")
+    expect(page.get_by_role("textbox", name="Name")).to_be_focused()
     page.keyboard.type("e2e_")
     filters = page.get_by_role("form", name="Filter accounts")
     filters.get_by_role("textbox", name="Privilege").fill("SELECT")
@@ -151,6 +153,7 @@ def test_a_dba_finds_a_column_grant_and_sees_it_change(live_url, mariadb_account
     filters.get_by_role("textbox", name="Column").fill("email")
     filters.get_by_role("textbox", name="Column").press("Enter")
     expect(page.get_by_text("1 account", exact=True)).to_be_visible()
+    expect(page.get_by_role("textbox", name="Name")).to_have_value("e2e_")  # the filters stay as typed
     shot("accounts-column-filter")
     page.get_by_role("link", name="e2e_reporter@%").click()
     expect(page.get_by_role("heading", name="column", exact=True)).to_be_visible()
