@@ -62,15 +62,14 @@ def list_accounts(criteria: AccountFilter, sort: str = "name", page: int = 1, pe
         raise ValidationError(f"sort {sort!r} is not one of: {', '.join(ACCOUNT_SORTS)} (prefix '-' for descending)")
     page, per_page = check_page(page, per_page)
     # Counted on ids alone: no row is built just to be counted.
-    counting = select(func.count(Account.id)).select_from(Account).join(Instance, Instance.id == Account.instance_id)
-    total = db.session.scalar(_filtered(counting, criteria))
+    total = db.session.scalar(_filtered(_with_instance(func.count(Account.id)), criteria))
     if total <= (page - 1) * per_page:
         return Page([], page, per_page, total)
-    query = select(Account, Instance.name, Instance.engine).join(Instance, Instance.id == Account.instance_id)
+    query = _with_instance(Account, Instance.name, Instance.engine)
     if criteria.is_empty() or total > SELECTIVE_MATCHES:
         query = _filtered(query, criteria)
     else:  # the matches first (an optimization fence), then their order
-        matched = _filtered(select(Account.id).join(Instance, Instance.id == Account.instance_id), criteria)
+        matched = _filtered(_with_instance(Account.id), criteria)
         fence = matched.cte("matched").prefix_with("MATERIALIZED", dialect="postgresql")
         query = query.join(fence, fence.c.id == Account.id)
     direction = column.desc() if descending else column.asc()
@@ -78,6 +77,11 @@ def list_accounts(criteria: AccountFilter, sort: str = "name", page: int = 1, pe
     ordered = query.order_by(direction, Account.name, Account.instance_id, Account.host, Account.id)
     rows = db.session.execute(ordered.limit(per_page).offset((page - 1) * per_page)).all()
     return Page([account_summary(a, name, engine) for a, name, engine in rows], page, per_page, total)
+
+
+def _with_instance(*columns) -> Select:
+    """Accounts joined to their instance, whose name and engine the filters and the listing use."""
+    return select(*columns).select_from(Account).join(Instance, Instance.id == Account.instance_id)
 
 
 def _filtered(query: Select, c: AccountFilter) -> Select:

@@ -21,11 +21,10 @@ from whalefall.web.pages.forms import TokenForm, TriggerForm, UserCreateForm, Us
 @pages.get("/jobs")
 @role_required("viewer")
 def jobs():
-    forms = {}
-    for status in (statuses := control.list_jobs()):
-        trigger = status.job.trigger.as_dict()
-        kind = "cron" if "cron" in trigger else "interval"
-        forms[status.job.id] = TriggerForm(formdata=None, kind=kind, value=status.job.trigger.short_form)
+    statuses = control.list_jobs()
+    forms = {
+        s.job.id: TriggerForm(formdata=None, kind=s.job.trigger.kind, value=s.job.trigger.short_form) for s in statuses
+    }
     return render_template("jobs.html", jobs=[s.as_dict() for s in statuses], forms=forms)
 
 
@@ -37,7 +36,7 @@ def job_action(job_id: str, action: str):
             run_id = start_job_run(job_id, current_user.username)
             flash(f"Job {job_id} started (run {run_id}); its outcome shows here when it ends.", "ok")
         else:
-            getattr(control, action)(job_id, current_user.username)
+            {"pause": control.pause, "resume": control.resume}[action](job_id, current_user.username)
             flash(f"Job {job_id} {action}d.", "ok")
     except NotFoundError as exc:
         abort(404, str(exc))
